@@ -1,0 +1,35 @@
+package repo
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors the XRPC layer maps to protocol errors.
+var (
+	// ErrRepoNotFound: no repo exists for the DID.
+	ErrRepoNotFound = errors.New("repo not found")
+	// ErrRecordNotFound: an update or delete names a record that does not
+	// exist.
+	ErrRecordNotFound = errors.New("record not found")
+	// ErrRecordExists: a create names a record that already exists.
+	ErrRecordExists = errors.New("record already exists")
+	// ErrInvalidSwap: swapCommit or swapRecord does not match.
+	ErrInvalidSwap = errors.New("invalid swap")
+)
+
+// InvalidWriteError reports a write that cannot be applied as given: a bad
+// collection or record key, a record that fails its lexicon, or an oversized
+// record. Message is meant for the client.
+type InvalidWriteError struct {
+	Index   int // position of the write in the request
+	Message string
+}
+
+func (e *InvalidWriteError) Error() string {
+	return fmt.Sprintf("invalid write %d: %s", e.Index, e.Message)
+}
+
+func invalidWrite(i int, format string, args ...any) error {
+	return &InvalidWriteError{Index: i, Message: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,127 @@
+package xrpc
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+)
+
+// AuthLevel is what a method requires of the caller.
+type AuthLevel int
+
+// Auth levels.
+const (
+	// NoAuth: anyone; credentials are ignored.
+	NoAuth AuthLevel = iota
+	// OptionalAuth: anyone, but valid credentials identify the viewer and
+	// invalid ones are refused.
+	OptionalAuth
+	// AccessAuth: an access token (a full session or an app password).
+	AccessAuth
+	// FullAccessAuth: an access token of a full session, or of a privileged
+	// app password.
+	FullAccessAuth
+	// RefreshAuth: a refresh token (refreshSession, deleteSession).
+	RefreshAuth
+	// AdminAuth: HTTP Basic admin:<admin password>.
+	AdminAuth
+)
+
+// Viewer is an authenticated caller.
+type Viewer struct {
+	DID             string
+	Scope           string // the token's scope
+	AppPasswordName string // set when the session came from an app password
+	Privileged      bool   // a full session or a privileged app password
+	TokenID         string // the refresh token's ID (RefreshAuth)
+	Admin           bool
+}
+
+// Authenticator checks credentials. Its errors are *Error values (or
+// errors toError maps).
+type Authenticator interface {
+	// Access verifies an access token.
+	Access(ctx context.Context, token string) (*Viewer, error)
+	// Refresh verifies a refresh token.
+	Refresh(ctx context.Context, token string) (*Viewer, error)
+	// AdminPassword returns the admin password, or "" when admin routes are
+	// disabled.
+	AdminPassword() string
+}
+
+type viewerKey struct{}
+
+func withViewer(ctx context.Context, v *Viewer) context.Context {
+	if v == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, viewerKey{}, v)
+}
+
+// ViewerFrom returns the authenticated caller of a request context, or nil.
+func ViewerFrom(ctx context.Context) *Viewer {
+	v, _ := ctx.Value(viewerKey{}).(*Viewer)
+	return v
+}
+
+func (rt *Router) authenticate(r *http.Request, level AuthLevel) (*Viewer, error) {
+	switch level {
+	case NoAuth:
+		return nil, nil
+	case AdminAuth:
+		return rt.admin(r)
+	}
+	token, scheme := bearer(r)
+	if token == "" {
+		if level == OptionalAuth {
+			return nil, nil
+		}
+		if scheme != "" {
+			return nil, Errorf(http.StatusUnauthorized, "InvalidToken", "unsupported authorization scheme %q", scheme)
+		}
+		return nil, authRequired("Authentication Required")
+	}
+	if level == RefreshAuth {
+		return rt.auth.Refresh(r.Context(), token)
+	}
+	v, err := rt.auth.Access(r.Context(), token)
+	if err != nil {
+		return nil, err
+	}
+	if level == FullAccessAuth && !v.Privileged {
+		return nil, Errorf(http.StatusBadRequest, "InvalidToken", "this method needs a full session or a privileged app password")
+	}
+	return v, nil
+}
+
+// bearer returns the bearer token of the Authorization header, or the
+// scheme used when it is not Bearer.
+func bearer(r *http.Request) (token, scheme string) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return "", ""
+	}
+	scheme, token, _ = strings.Cut(h, " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return "", scheme
+	}
+	return strings.TrimSpace(token), scheme
+}
+
+func (rt *Router) admin(r *http.Request) (*Viewer, error) {
+	want := rt.auth.AdminPassword()
+	if want == "" {
+		return nil, Errorf(http.StatusUnauthorized, "AuthRequired", "admin methods are disabled on this server (no admin password is set)")
+	}
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return nil, authRequired("admin methods need HTTP Basic credentials")
+	}
+	userOK := subtle.ConstantTimeCompare([]byte(user), []byte("admin")) == 1
+	passOK := subtle.ConstantTimeCompare([]byte(pass), []byte(want)) == 1
+	if !userOK || !passOK {
+		return nil, authRequired("invalid admin credentials")
+	}
+	return &Viewer{Admin: true}, nil
+}

@@ -1,0 +1,410 @@
+package xrpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/bluesky-social/indigo/atproto/atdata"
+	"github.com/bluesky-social/indigo/atproto/syntax"
+
+	"github.com/hearthpds/hearth/backend/repo"
+	"github.com/hearthpds/hearth/backend/store"
+)
+
+// DIDDocuments returns the DID documents of hosted accounts.
+type DIDDocuments interface {
+	DIDDocument(ctx context.Context, did string) (any, error)
+}
+
+// RepoHandlers serves com.atproto.repo.*.
+type RepoHandlers struct {
+	Store  store.Store
+	Engine *repo.Engine
+	Docs   DIDDocuments // may be nil: describeRepo then omits didDoc
+}
+
+// Methods returns the methods to register.
+func (h *RepoHandlers) Methods() []Method {
+	return []Method{
+		{NSID: "com.atproto.repo.createRecord", Kind: Procedure, Auth: AccessAuth, Handler: h.createRecord},
+		{NSID: "com.atproto.repo.putRecord", Kind: Procedure, Auth: AccessAuth, Handler: h.putRecord},
+		{NSID: "com.atproto.repo.deleteRecord", Kind: Procedure, Auth: AccessAuth, Handler: h.deleteRecord},
+		{NSID: "com.atproto.repo.applyWrites", Kind: Procedure, Auth: AccessAuth, Handler: h.applyWrites},
+		{NSID: "com.atproto.repo.getRecord", Kind: Query, Auth: OptionalAuth, Handler: h.getRecord},
+		{NSID: "com.atproto.repo.listRecords", Kind: Query, Auth: OptionalAuth, Handler: h.listRecords},
+		{NSID: "com.atproto.repo.describeRepo", Kind: Query, Auth: OptionalAuth, Handler: h.describeRepo},
+	}
+}
+
+// lookupAccount resolves a DID or handle to a hosted account.
+func lookupAccount(ctx context.Context, st store.Accounts, id syntax.AtIdentifier) (store.Account, error) {
+	var acct store.Account
+	var err error
+	if id.IsDID() {
+		acct, err = st.GetAccount(ctx, id.String())
+	} else {
+		acct, err = st.GetAccountByHandle(ctx, id.Normalize().String())
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return acct, Errorf(http.StatusNotFound, "RepoNotFound", "Could not find repo: %s", id)
+	}
+	return acct, err
+}
+
+// writableRepo checks that the viewer may write the repo named in a body
+// and returns its DID.
+func (h *RepoHandlers) writableRepo(ctx context.Context, c *Call, repoID string) (string, error) {
+	if repoID == "" {
+		return "", invalidRequest("Input must have the property \"repo\"")
+	}
+	id, err := syntax.ParseAtIdentifier(repoID)
+	if err != nil {
+		return "", invalidRequest("repo must be a valid handle or did: %q", repoID)
+	}
+	acct, err := lookupAccount(ctx, h.Store, id)
+	if err != nil {
+		return "", err
+	}
+	if acct.DID != c.Viewer.DID {
+		return "", forbidden("you may only write to your own repo")
+	}
+	if acct.Status != store.StatusActive {
+		return "", Errorf(http.StatusBadRequest, "AccountDeactivated", "account is %s", acct.Status)
+	}
+	return acct.DID, nil
+}
+
+func validation(v *bool) repo.Validation {
+	switch {
+	case v == nil:
+		return repo.ValidateAuto
+	case *v:
+		return repo.ValidateRequire
+	}
+	return repo.ValidateSkip
+}
+
+func commitOut(info *repo.CommitInfo) *commitMeta {
+	if info == nil {
+		return nil
+	}
+	return &commitMeta{CID: info.CID.String(), Rev: info.Rev}
+}
+
+type createRecordIn struct {
+	Repo       string      `json:"repo"`
+	Collection string      `json:"collection"`
+	RKey       string      `json:"rkey"`
+	Validate   *bool       `json:"validate"`
+	Record     recordValue `json:"record"`
+	SwapCommit *jsonCID    `json:"swapCommit"`
+}
+
+type recordWriteOut struct {
+	URI              string      `json:"uri"`
+	CID              string      `json:"cid"`
+	Commit           *commitMeta `json:"commit,omitempty"`
+	ValidationStatus string      `json:"validationStatus,omitempty"`
+}
+
+func (h *RepoHandlers) createRecord(ctx context.Context, c *Call) (any, error) {
+	var in createRecordIn
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	did, err := h.writableRepo(ctx, c, in.Repo)
+	if err != nil {
+		return nil, err
+	}
+	if in.Collection == "" || in.Record.m == nil {
+		return nil, invalidRequest("Input must have the properties \"collection\" and \"record\"")
+	}
+	w := repo.Write{Action: repo.Create, Collection: in.Collection, RKey: in.RKey, Record: in.Record.m}
+	return h.writeOne(ctx, did, w, in.SwapCommit, in.Validate)
+}
+
+type putRecordIn struct {
+	Repo       string      `json:"repo"`
+	Collection string      `json:"collection"`
+	RKey       string      `json:"rkey"`
+	Validate   *bool       `json:"validate"`
+	Record     recordValue `json:"record"`
+	SwapRecord nullableCID `json:"swapRecord"`
+	SwapCommit *jsonCID    `json:"swapCommit"`
+}
+
+func (h *RepoHandlers) putRecord(ctx context.Context, c *Call) (any, error) {
+	var in putRecordIn
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	did, err := h.writableRepo(ctx, c, in.Repo)
+	if err != nil {
+		return nil, err
+	}
+	if in.Collection == "" || in.RKey == "" || in.Record.m == nil {
+		return nil, invalidRequest("Input must have the properties \"collection\", \"rkey\" and \"record\"")
+	}
+	w := repo.Write{Action: repo.Put, Collection: in.Collection, RKey: in.RKey, Record: in.Record.m}
+	if in.SwapRecord.Set {
+		w.Swap = &repo.Swap{CID: in.SwapRecord.CID}
+	}
+	return h.writeOne(ctx, did, w, in.SwapCommit, in.Validate)
+}
+
+func (h *RepoHandlers) writeOne(ctx context.Context, did string, w repo.Write, swapCommit *jsonCID, validate *bool) (any, error) {
+	res, err := h.Engine.Apply(ctx, did, []repo.Write{w}, repo.ApplyOptions{SwapCommit: swapCommit.ptr(), Validate: validation(validate)})
+	if err != nil {
+		return nil, err
+	}
+	r := res.Writes[0]
+	return recordWriteOut{URI: r.URI(did), CID: r.CID.String(), Commit: commitOut(res.Commit), ValidationStatus: r.ValidationStatus}, nil
+}
+
+type deleteRecordIn struct {
+	Repo       string   `json:"repo"`
+	Collection string   `json:"collection"`
+	RKey       string   `json:"rkey"`
+	SwapRecord *jsonCID `json:"swapRecord"`
+	SwapCommit *jsonCID `json:"swapCommit"`
+}
+
+type deleteRecordOut struct {
+	Commit *commitMeta `json:"commit,omitempty"`
+}
+
+func (h *RepoHandlers) deleteRecord(ctx context.Context, c *Call) (any, error) {
+	var in deleteRecordIn
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	did, err := h.writableRepo(ctx, c, in.Repo)
+	if err != nil {
+		return nil, err
+	}
+	if in.Collection == "" || in.RKey == "" {
+		return nil, invalidRequest("Input must have the properties \"collection\" and \"rkey\"")
+	}
+	w := repo.Write{Action: repo.Delete, Collection: in.Collection, RKey: in.RKey}
+	if in.SwapRecord != nil {
+		w.Swap = &repo.Swap{CID: in.SwapRecord.ptr()}
+	}
+	res, err := h.Engine.Apply(ctx, did, []repo.Write{w}, repo.ApplyOptions{SwapCommit: in.SwapCommit.ptr()})
+	if errors.Is(err, repo.ErrRecordNotFound) && w.Swap == nil {
+		return deleteRecordOut{}, nil // deleting what is gone is not an error
+	}
+	if err != nil {
+		return nil, err
+	}
+	return deleteRecordOut{Commit: commitOut(res.Commit)}, nil
+}
+
+type applyWritesIn struct {
+	Repo       string       `json:"repo"`
+	Validate   *bool        `json:"validate"`
+	Writes     []writeInput `json:"writes"`
+	SwapCommit *jsonCID     `json:"swapCommit"`
+}
+
+type writeInput struct {
+	Type       string      `json:"$type"`
+	Collection string      `json:"collection"`
+	RKey       string      `json:"rkey"`
+	Value      recordValue `json:"value"`
+}
+
+const applyWritesNS = "com.atproto.repo.applyWrites"
+
+func (wi writeInput) toWrite(i int) (repo.Write, error) {
+	w := repo.Write{Collection: wi.Collection, RKey: wi.RKey, Record: wi.Value.m}
+	switch wi.Type {
+	case applyWritesNS + "#create":
+		w.Action = repo.Create
+	case applyWritesNS + "#update":
+		w.Action = repo.Update
+	case applyWritesNS + "#delete":
+		w.Action = repo.Delete
+	default:
+		return w, invalidRequest("writes[%d] has an unknown $type %q", i, wi.Type)
+	}
+	if w.Collection == "" || (w.Action != repo.Create && w.RKey == "") {
+		return w, invalidRequest("writes[%d] must have a collection and, unless it is a create, an rkey", i)
+	}
+	if w.Action != repo.Delete && w.Record == nil {
+		return w, invalidRequest("writes[%d] must have a value", i)
+	}
+	return w, nil
+}
+
+type writeResultOut struct {
+	Type             string `json:"$type"`
+	URI              string `json:"uri,omitempty"`
+	CID              string `json:"cid,omitempty"`
+	ValidationStatus string `json:"validationStatus,omitempty"`
+}
+
+type applyWritesOut struct {
+	Commit  *commitMeta      `json:"commit,omitempty"`
+	Results []writeResultOut `json:"results"`
+}
+
+func (h *RepoHandlers) applyWrites(ctx context.Context, c *Call) (any, error) {
+	var in applyWritesIn
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	did, err := h.writableRepo(ctx, c, in.Repo)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Writes) == 0 || len(in.Writes) > repo.MaxWrites {
+		return nil, invalidRequest("writes must hold 1 to %d writes", repo.MaxWrites)
+	}
+	writes := make([]repo.Write, len(in.Writes))
+	for i, wi := range in.Writes {
+		if writes[i], err = wi.toWrite(i); err != nil {
+			return nil, err
+		}
+	}
+	res, err := h.Engine.Apply(ctx, did, writes, repo.ApplyOptions{SwapCommit: in.SwapCommit.ptr(), Validate: validation(in.Validate)})
+	if err != nil {
+		return nil, err
+	}
+	out := applyWritesOut{Commit: commitOut(res.Commit), Results: make([]writeResultOut, len(res.Writes))}
+	for i, r := range res.Writes {
+		o := writeResultOut{Type: fmt.Sprintf("%s#%sResult", applyWritesNS, r.Action)}
+		if r.Action != repo.Delete {
+			o.URI, o.CID, o.ValidationStatus = r.URI(did), r.CID.String(), r.ValidationStatus
+		}
+		out.Results[i] = o
+	}
+	return out, nil
+}
+
+type recordOut struct {
+	URI   string         `json:"uri"`
+	CID   string         `json:"cid,omitempty"`
+	Value map[string]any `json:"value"`
+}
+
+func toRecordOut(did string, r store.Record) (recordOut, error) {
+	v, err := atdata.UnmarshalCBOR(r.Value)
+	if err != nil {
+		return recordOut{}, fmt.Errorf("decode record %s/%s: %w", r.Collection, r.RKey, err)
+	}
+	return recordOut{URI: "at://" + did + "/" + r.Collection + "/" + r.RKey, CID: r.CID.String(), Value: v}, nil
+}
+
+func (h *RepoHandlers) getRecord(ctx context.Context, c *Call) (any, error) {
+	id, err := c.AtIdentifier("repo", true)
+	if err != nil {
+		return nil, err
+	}
+	coll, err := c.NSID("collection", true)
+	if err != nil {
+		return nil, err
+	}
+	rkey, err := c.RecordKey("rkey", true)
+	if err != nil {
+		return nil, err
+	}
+	want, err := c.CID("cid", false)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := lookupAccount(ctx, h.Store, id)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := h.Store.GetRecord(ctx, acct.DID, coll, rkey)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && want != nil && rec.CID != *want) {
+		return nil, Errorf(http.StatusNotFound, "RecordNotFound", "Could not locate record: at://%s/%s/%s", acct.DID, coll, rkey)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return toRecordOut(acct.DID, rec)
+}
+
+type listRecordsOut struct {
+	Cursor  string      `json:"cursor,omitempty"`
+	Records []recordOut `json:"records"`
+}
+
+func (h *RepoHandlers) listRecords(ctx context.Context, c *Call) (any, error) {
+	id, err := c.AtIdentifier("repo", true)
+	if err != nil {
+		return nil, err
+	}
+	coll, err := c.NSID("collection", true)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := c.Int("limit", 50, 1, 100)
+	if err != nil {
+		return nil, err
+	}
+	cursor, _ := c.Str("cursor", false)
+	reverse, err := c.Bool("reverse")
+	if err != nil {
+		return nil, err
+	}
+	acct, err := lookupAccount(ctx, h.Store, id)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := h.Store.ListRecords(ctx, acct.DID, coll, store.ListRecordsOptions{Limit: limit, Cursor: cursor, Reverse: reverse != nil && *reverse})
+	if err != nil {
+		return nil, err
+	}
+	out := listRecordsOut{Records: make([]recordOut, 0, len(recs))}
+	for _, r := range recs {
+		ro, err := toRecordOut(acct.DID, r)
+		if err != nil {
+			return nil, err
+		}
+		out.Records = append(out.Records, ro)
+	}
+	if len(recs) == limit {
+		out.Cursor = recs[len(recs)-1].RKey
+	}
+	return out, nil
+}
+
+type describeRepoOut struct {
+	Handle          string   `json:"handle"`
+	DID             string   `json:"did"`
+	DIDDoc          any      `json:"didDoc"`
+	Collections     []string `json:"collections"`
+	HandleIsCorrect bool     `json:"handleIsCorrect"`
+}
+
+func (h *RepoHandlers) describeRepo(ctx context.Context, c *Call) (any, error) {
+	id, err := c.AtIdentifier("repo", true)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := lookupAccount(ctx, h.Store, id)
+	if err != nil {
+		return nil, err
+	}
+	colls, err := h.Store.ListCollections(ctx, acct.DID)
+	if err != nil {
+		return nil, err
+	}
+	out := describeRepoOut{Handle: acct.Handle, DID: acct.DID, DIDDoc: map[string]any{}, Collections: make([]string, 0, len(colls)), HandleIsCorrect: true}
+	for _, col := range colls {
+		out.Collections = append(out.Collections, col.Name)
+	}
+	if h.Docs != nil {
+		doc, err := h.Docs.DIDDocument(ctx, acct.DID)
+		if err != nil {
+			out.HandleIsCorrect = false
+		} else {
+			out.DIDDoc = doc
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,7 @@
+package testdb
+
+// Backends lists the drivers to test: SQLite, and PostgreSQL (see
+// postgres.go).
+func Backends() []Backend {
+	return []Backend{{Name: "sqlite", Open: OpenSQLite}, {Name: "postgres", Open: OpenPostgres}}
+}
