@@ -7,11 +7,11 @@ import (
 	"io"
 
 	"github.com/bluesky-social/indigo/atproto/repo/mst"
-	car "github.com/ipld/go-car"
-	carutil "github.com/ipld/go-car/util"
 	blocks "github.com/ipfs/go-block-format"
 	"github.com/ipfs/go-cid"
 	ipld "github.com/ipfs/go-ipld-format"
+	car "github.com/ipld/go-car"
+	carutil "github.com/ipld/go-car/util"
 )
 
 // recorder is a write-only blockstore that keeps the blocks written to it,

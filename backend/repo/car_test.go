@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"io"
 
-	car "github.com/ipld/go-car"
 	"github.com/ipfs/go-cid"
+	car "github.com/ipld/go-car"
 )
 
 type carReader struct{ r *car.CarReader }

@@ -5,8 +5,8 @@ import (
 	"context"
 	"fmt"
 
-	indigorepo "github.com/bluesky-social/indigo/atproto/repo"
 	"github.com/bluesky-social/indigo/atproto/atcrypto"
+	indigorepo "github.com/bluesky-social/indigo/atproto/repo"
 	"github.com/ipfs/go-cid"
 
 	"github.com/hearthpds/hearth/backend/store"
