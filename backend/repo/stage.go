@@ -69,17 +69,18 @@ func resolve(s *repoState, preps []*prepared) ([]WriteResult, error) {
 		if err := checkSwap(p, cur); err != nil {
 			return nil, err
 		}
+		p.action = p.Action
 		switch {
 		case p.Action == Put && cur == nil:
-			p.Action = Create
+			p.action = Create
 		case p.Action == Put:
-			p.Action = Update
+			p.action = Update
 		case p.Action == Create && cur != nil:
 			return nil, fmt.Errorf("%w: %s", ErrRecordExists, p.path)
 		case (p.Action == Update || p.Action == Delete) && cur == nil:
 			return nil, fmt.Errorf("%w: %s", ErrRecordNotFound, p.path)
 		}
-		results[i] = WriteResult{Action: p.Action, Collection: p.Collection, RKey: p.RKey, ValidationStatus: p.status}
+		results[i] = WriteResult{Action: p.action, Collection: p.Collection, RKey: p.RKey, ValidationStatus: p.status}
 		if p.cid != nil {
 			results[i].CID = *p.cid
 		}
@@ -108,7 +109,7 @@ func applyOps(s *repoState, preps []*prepared) ([]*indigorepo.Operation, error) 
 	for _, p := range preps {
 		op, err := indigorepo.ApplyOp(s.tree, p.path, p.cid)
 		if err != nil {
-			return nil, fmt.Errorf("apply %s %s: %w", p.Action, p.path, err)
+			return nil, fmt.Errorf("apply %s %s: %w", p.action, p.path, err)
 		}
 		if op.Value != nil && op.Prev != nil && *op.Value == *op.Prev {
 			continue

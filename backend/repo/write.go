@@ -95,6 +95,7 @@ var cidBuilder = cid.NewPrefixV1(cid.DagCBOR, multihash.SHA2_256)
 // prepared is a write whose record is encoded and validated, ready to apply.
 type prepared struct {
 	Write
+	action Action // the effective action (a Put resolves to Create or Update)
 	path   string
 	cid    *cid.Cid // nil for deletes
 	block  []byte

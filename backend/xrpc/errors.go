@@ -86,7 +86,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	e, ok := toError(err)
 	if !ok {
 		log.Error("xrpc handler failed", "path", r.URL.Path, "err", err)
-	} else if e.Status >= 500 {
+	} else if e.Status >= 500 && e.Status != http.StatusNotImplemented {
 		log.Warn("xrpc error", "path", r.URL.Path, "error", e.Name, "err", err)
 	}
 	if e.Status == http.StatusUnauthorized {

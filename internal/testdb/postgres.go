@@ -13,3 +13,11 @@ func OpenPostgres(t testing.TB) store.Store {
 	t.Skip("postgres driver not yet wired")
 	return nil
 }
+
+// PostgresURL returns a HEARTH_DB URL of a fresh PostgreSQL schema
+// (placeholder until the postgres driver lands).
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	t.Skip("postgres driver not yet wired")
+	return ""
+}

@@ -18,6 +18,13 @@ import (
 type Backend struct {
 	Name string
 	Open func(t testing.TB) store.Store
+	// URL returns a HEARTH_DB value naming a fresh, empty database.
+	URL func(t testing.TB) string
+}
+
+// SQLiteURL returns a HEARTH_DB URL of a new SQLite file.
+func SQLiteURL(t testing.TB) string {
+	return "sqlite://" + filepath.Join(t.TempDir(), "hearth.db")
 }
 
 // OpenSQLite opens a fresh SQLite store in a temporary directory, closed at
@@ -30,6 +37,13 @@ func OpenSQLite(t testing.TB) store.Store {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	return st
+}
+
+// RunURL runs fn once per backend as a subtest, with a database URL.
+func RunURL(t *testing.T, fn func(t *testing.T, url func(t testing.TB) string)) {
+	for _, b := range Backends() {
+		t.Run(b.Name, func(t *testing.T) { fn(t, b.URL) })
+	}
 }
 
 // Run runs fn once per backend as a subtest.

@@ -1,0 +1,228 @@
+package account
+
+import (
+	"time"
+
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"github.com/bluesky-social/indigo/atproto/atcrypto"
+	"github.com/bluesky-social/indigo/atproto/syntax"
+
+	"github.com/hearthpds/hearth/backend/auth"
+	"github.com/hearthpds/hearth/backend/firehose"
+	"github.com/hearthpds/hearth/backend/identity"
+	"github.com/hearthpds/hearth/backend/keys"
+	"github.com/hearthpds/hearth/backend/store"
+)
+
+// CreateInput is a sign-up request.
+type CreateInput struct {
+	Handle     string
+	Email      string // optional
+	Password   string
+	InviteCode string
+}
+
+// Created is a new account with its first session.
+type Created struct {
+	Account store.Account
+	Session auth.Session
+}
+
+// Create signs up a new account: it checks the handle, email, password and
+// invite code, generates the signing and rotation keys, registers the
+// did:plc genesis operation with the PLC directory, and lands the account,
+// the invite use, the repo's first commit and the #identity and #account
+// events in one transaction.
+func (s *Service) Create(ctx context.Context, in CreateInput) (*Created, error) {
+	handle, email, err := s.checkCreate(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	hash, err := auth.HashPassword(ctx, in.Password)
+	if err != nil {
+		return nil, err
+	}
+	signing, rotation, err := newKeys()
+	if err != nil {
+		return nil, err
+	}
+	did, err := s.registerDID(ctx, handle, signing, rotation)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := s.sealAccount(did, handle, email, hash, signing, rotation)
+	if err != nil {
+		return nil, err
+	}
+	acct.InviteCode = in.InviteCode
+	if err := s.land(ctx, acct, in.InviteCode, signing); err != nil {
+		return nil, err
+	}
+	sess, err := s.cfg.Tokens.IssueSession(ctx, did, nil)
+	if err != nil {
+		return nil, fmt.Errorf("first session of %s: %w", did, err)
+	}
+	s.log.Info("account created", "did", did, "handle", handle)
+	return &Created{Account: acct, Session: sess}, nil
+}
+
+// checkCreate validates the request and checks availability before any key
+// or DID is made.
+func (s *Service) checkCreate(ctx context.Context, in CreateInput) (handle, email string, err error) {
+	h, err := identity.ValidateHandle(in.Handle, s.cfg.HandleDomains)
+	if err != nil {
+		return "", "", err
+	}
+	handle = h.String()
+	if err := auth.ValidatePassword(in.Password); err != nil {
+		return "", "", err
+	}
+	if email, err = normalizeEmail(in.Email); err != nil {
+		return "", "", err
+	}
+	if s.cfg.InviteRequired && in.InviteCode == "" {
+		return "", "", ErrInviteRequired
+	}
+	if err := s.checkAvailable(ctx, handle, email); err != nil {
+		return "", "", err
+	}
+	return handle, email, s.checkInvite(ctx, in.InviteCode)
+}
+
+func normalizeEmail(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", nil
+	}
+	addr, err := mail.ParseAddress(raw)
+	if err != nil || addr.Address != raw || !strings.Contains(raw, "@") {
+		return "", fmt.Errorf("%w: %q", ErrInvalidEmail, raw)
+	}
+	return strings.ToLower(raw), nil
+}
+
+func (s *Service) checkAvailable(ctx context.Context, handle, email string) error {
+	if _, err := s.cfg.Store.GetAccountByHandle(ctx, handle); err == nil {
+		return fmt.Errorf("%w: %s", ErrHandleTaken, handle)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if email == "" {
+		return nil
+	}
+	if _, err := s.cfg.Store.GetAccountByEmail(ctx, email); err == nil {
+		return ErrEmailTaken
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+func (s *Service) checkInvite(ctx context.Context, code string) error {
+	if code == "" {
+		return nil
+	}
+	inv, err := s.cfg.Store.GetInviteCode(ctx, code)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (inv.Disabled || len(inv.Uses) >= inv.AvailableUses)) {
+		return store.ErrInviteUnavailable
+	}
+	return err
+}
+
+func newKeys() (signing, rotation *atcrypto.PrivateKeyK256, err error) {
+	if signing, err = keys.GenerateSigningKey(); err != nil {
+		return nil, nil, err
+	}
+	if rotation, err = keys.GenerateSigningKey(); err != nil {
+		return nil, nil, err
+	}
+	return signing, rotation, nil
+}
+
+// registerDID builds the genesis operation and submits it to the PLC
+// directory.
+func (s *Service) registerDID(ctx context.Context, handle string, signing, rotation atcrypto.PrivateKey) (string, error) {
+	sigPub, err := signing.PublicKey()
+	if err != nil {
+		return "", err
+	}
+	rotPub, err := rotation.PublicKey()
+	if err != nil {
+		return "", err
+	}
+	did, _, err := s.cfg.PLC.CreateDID(ctx, identity.GenesisParams{
+		SigningKey:   sigPub,
+		RotationKeys: []string{rotPub.DIDKey()},
+		Signer:       rotation,
+		Handle:       syntax.Handle(handle),
+		PDSEndpoint:  s.cfg.PublicURL,
+	})
+	if err != nil {
+		return "", fmt.Errorf("register did:plc for %s: %w", handle, err)
+	}
+	return did.String(), nil
+}
+
+func (s *Service) sealAccount(did, handle, email, hash string, signing, rotation atcrypto.PrivateKey) (store.Account, error) {
+	sealedSig, err := keys.SealPrivateKey(s.cfg.Sealer, signing, signingKeyAD(did))
+	if err != nil {
+		return store.Account{}, err
+	}
+	sealedRot, err := keys.SealPrivateKey(s.cfg.Sealer, rotation, rotationKeyAD(did))
+	if err != nil {
+		return store.Account{}, err
+	}
+	return store.Account{
+		DID: did, Handle: handle, Email: email, PasswordHash: hash,
+		SigningKey: sealedSig, RotationKey: sealedRot,
+		Status: store.StatusActive, CreatedAt: s.now().UTC(),
+	}, nil
+}
+
+// land stores the account with its genesis commit and events atomically.
+func (s *Service) land(ctx context.Context, acct store.Account, invite string, signing atcrypto.PrivateKey) error {
+	genesis, err := s.cfg.Engine.Genesis(ctx, acct.DID, signing)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	events := []store.Event{identityEvent(acct.DID, acct.Handle, now), accountEvent(acct.DID, store.StatusActive, now)}
+	_, err = s.cfg.Store.CreateAccount(ctx, store.NewAccount{Account: acct, InviteCode: invite, Genesis: genesis, Events: events})
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return fmt.Errorf("%w: %s", ErrHandleTaken, acct.Handle)
+	case err != nil:
+		return fmt.Errorf("store account %s: %w", acct.DID, err)
+	}
+	return nil
+}
+
+// identityEvent is the #identity event of an account's handle.
+func identityEvent(did, handle string, now time.Time) store.Event {
+	body := &firehose.Identity{Did: did, Time: firehose.FormatTime(now)}
+	if handle != "" {
+		body.Handle = &handle
+	}
+	return store.Event{DID: did, Type: firehose.TypeIdentity, Time: now, Encode: func(seq int64) ([]byte, error) {
+		body.Seq = seq
+		return firehose.EncodeFrame(firehose.TypeIdentity, body)
+	}}
+}
+
+// accountEvent is the #account event of an account's hosting status.
+func accountEvent(did string, status store.AccountStatus, now time.Time) store.Event {
+	body := &firehose.Account{Did: did, Active: status == store.StatusActive, Time: firehose.FormatTime(now)}
+	if status != store.StatusActive {
+		st := string(status)
+		body.Status = &st
+	}
+	return store.Event{DID: did, Type: firehose.TypeAccount, Time: now, Encode: func(seq int64) ([]byte, error) {
+		body.Seq = seq
+		return firehose.EncodeFrame(firehose.TypeAccount, body)
+	}}
+}

@@ -1,0 +1,79 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/bluesky-social/indigo/atproto/syntax"
+
+	"github.com/hearthpds/hearth/backend/xrpc"
+	"github.com/hearthpds/hearth/internal/version"
+)
+
+// routes builds the HTTP handler: /xrpc/*, the well-known endpoints and
+// the root page.
+func (s *Server) routes() http.Handler {
+	admin := s.cfg.AdminPassword
+	rt := xrpc.NewRouter(s.log, &xrpc.TokenAuth{Tokens: s.tokens, Admin: func() string {
+		if !admin.IsSet() {
+			return ""
+		}
+		return admin.Reveal()
+	}})
+	docs := didDocs{s}
+	ident := &xrpc.IdentityHandlers{Store: s.store, Directory: s.dir}
+	rt.Register((&xrpc.ServerHandlers{
+		Info: xrpc.ServerInfo{
+			DID: s.cfg.ServiceDID.String(), HandleDomains: s.cfg.HandleDomains,
+			InviteRequired: s.cfg.InviteRequired, Host: s.cfg.PublicURL.Hostname(),
+		},
+		Store: s.store, Accounts: s.accounts, Tokens: s.tokens, Docs: docs,
+	}).Methods()...)
+	rt.Register((&xrpc.RepoHandlers{Store: s.store, Engine: s.engine, Docs: docs}).Methods()...)
+	rt.Register(ident.Methods()...)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /xrpc/_health", s.health)
+	mux.Handle("/xrpc/", rt)
+	mux.HandleFunc("GET /.well-known/atproto-did", ident.WellKnownDID)
+	mux.HandleFunc("GET /{$}", root)
+	return mux
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if _, err := s.store.LatestSeq(r.Context()); err != nil {
+		s.log.Error("health check: database unavailable", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"error":"ServiceUnavailable","message":"database unavailable"}`))
+		return
+	}
+	_, _ = w.Write([]byte(`{"version":"` + version.Version + `"}`))
+}
+
+func root(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte(strings.TrimSpace(banner) + "\n"))
+}
+
+const banner = `
+This is an AT Protocol Personal Data Server (PDS), run by Hearth.
+
+Most API routes are under /xrpc/
+`
+
+// didDocs serves DID documents through the cached identity directory.
+type didDocs struct{ s *Server }
+
+func (d didDocs) DIDDocument(ctx context.Context, did string) (any, error) {
+	parsed, err := syntax.ParseDID(did)
+	if err != nil {
+		return nil, err
+	}
+	ident, err := d.s.dir.LookupDID(ctx, parsed)
+	if err != nil {
+		return nil, err
+	}
+	return ident.DIDDocument(), nil
+}
