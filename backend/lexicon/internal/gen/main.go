@@ -1,0 +1,190 @@
+// Command gen copies the lexicon schema files that ship in indigo's module
+// zip into backend/lexicon/lexicons, so that package lexicon can embed them.
+//
+// It is run by go generate in backend/lexicon (see doc.go there) and needs
+// only the go command and the module cache: no network once indigo is
+// downloaded, no jq. It asks `go list -m` where the indigo version pinned in
+// go.mod lives, copies every .json file under its lexicons/ directory keeping
+// the tree, checks that each file's "id" matches its path, copies indigo's
+// licence files beside them and writes a SOURCE file naming the module and
+// version the copy came from.
+//
+// The new tree is written to a temporary sibling directory and swapped in only
+// when complete, so a failed run leaves the previous copy untouched.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// licenceFiles are copied from the module root so the copy carries its terms.
+var licenceFiles = []string{"LICENSE-DUAL", "LICENSE-MIT", "LICENSE-APACHE"}
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "lexicon gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fset := flag.NewFlagSet("gen", flag.ContinueOnError)
+	module := fset.String("module", "github.com/bluesky-social/indigo", "module that ships the lexicons")
+	out := fset.String("out", "lexicons", "directory to (re)create")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	mod, err := locate(*module)
+	if err != nil {
+		return err
+	}
+	tmp := *out + ".tmp"
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("clearing %s: %w", tmp, err)
+	}
+	n, err := build(mod, tmp)
+	if err != nil {
+		_ = os.RemoveAll(tmp)
+		return err
+	}
+	if err := swap(tmp, *out); err != nil {
+		return err
+	}
+	fmt.Printf("lexicon gen: copied %d schema files from %s@%s\n", n, mod.Path, mod.Version)
+	return nil
+}
+
+// module is the part of `go list -m -json` output that gen uses.
+type module struct {
+	Path    string
+	Version string
+	Dir     string
+}
+
+// locate asks the go command where the module's files are.
+func locate(path string) (module, error) {
+	var m module
+	cmd := exec.Command("go", "list", "-m", "-json", path)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	b, err := cmd.Output()
+	if err != nil {
+		return m, fmt.Errorf("go list -m %s: %w: %s", path, err, strings.TrimSpace(stderr.String()))
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("decoding go list output: %w", err)
+	}
+	if m.Dir == "" {
+		return m, fmt.Errorf("module %s@%s is not in the module cache (run: go mod download %s)", m.Path, m.Version, m.Path)
+	}
+	return m, nil
+}
+
+// build writes the copy, licences and SOURCE into dst and returns the number
+// of schema files copied.
+func build(mod module, dst string) (int, error) {
+	n, err := copySchemas(filepath.Join(mod.Dir, "lexicons"), dst)
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("no .json files under %s/lexicons", mod.Dir)
+	}
+	for _, name := range licenceFiles {
+		if err := copyFile(filepath.Join(mod.Dir, name), filepath.Join(dst, name)); err != nil {
+			return 0, err
+		}
+	}
+	return n, writeSource(mod, n, filepath.Join(dst, "SOURCE"))
+}
+
+// copySchemas copies every .json file under src into dst, keeping the tree.
+func copySchemas(src, dst string) (int, error) {
+	n := 0
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		if err := checkID(p, filepath.ToSlash(rel)); err != nil {
+			return err
+		}
+		n++
+		return copyFile(p, filepath.Join(dst, rel))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("copying lexicons: %w", err)
+	}
+	return n, nil
+}
+
+// checkID verifies that the schema's "id" is the NSID its path spells, which
+// is what lets package lexicon find a schema file without an index.
+func checkID(path, rel string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var head struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return fmt.Errorf("%s: %w", rel, err)
+	}
+	want := strings.ReplaceAll(strings.TrimSuffix(rel, ".json"), "/", ".")
+	if head.ID != want {
+		return fmt.Errorf("%s: id %q does not match its path (want %q)", rel, head.ID, want)
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o644)
+}
+
+// writeSource records where the copy came from. Package lexicon reads the
+// "version" line; keep the "key value" line format.
+func writeSource(mod module, n int, path string) error {
+	var b strings.Builder
+	b.WriteString("# Generated by backend/lexicon/internal/gen (go generate ./backend/lexicon). Do not edit.\n")
+	fmt.Fprintf(&b, "module %s\n", mod.Path)
+	fmt.Fprintf(&b, "version %s\n", mod.Version)
+	b.WriteString("path lexicons/\n")
+	fmt.Fprintf(&b, "files %d\n", n)
+	b.WriteString("license MIT OR Apache-2.0 (LICENSE-DUAL, LICENSE-MIT, LICENSE-APACHE)\n")
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// swap replaces dst with the freshly built tmp directory.
+func swap(tmp, dst string) error {
+	old := dst + ".old"
+	if err := os.RemoveAll(old); err != nil {
+		return err
+	}
+	if err := os.Rename(dst, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("moving old copy aside: %w", err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return fmt.Errorf("installing new copy: %w", err)
+	}
+	return os.RemoveAll(old)
+}
