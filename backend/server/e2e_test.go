@@ -14,9 +14,9 @@ import (
 	indigoid "github.com/bluesky-social/indigo/atproto/identity"
 	indigorepo "github.com/bluesky-social/indigo/atproto/repo"
 	"github.com/bluesky-social/indigo/atproto/syntax"
+	"github.com/ipfs/go-cid"
 	car "github.com/ipld/go-car"
 	carutil "github.com/ipld/go-car/util"
-	"github.com/ipfs/go-cid"
 
 	"github.com/hearthpds/hearth/internal/testdb"
 	"github.com/hearthpds/hearth/internal/testpds"

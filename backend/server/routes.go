@@ -34,6 +34,11 @@ func (s *Server) routes() http.Handler {
 	rt.Register(ident.Methods()...)
 
 	mux := http.NewServeMux()
+	for _, register := range []func(*xrpc.Router, *http.ServeMux){
+		s.registerFirehose, s.registerBlobs, s.registerSync, s.registerMail, s.registerLifecycle, s.registerProxy, s.registerAdmin,
+	} {
+		register(rt, mux)
+	}
 	mux.HandleFunc("GET /xrpc/_health", s.health)
 	mux.Handle("/xrpc/", rt)
 	mux.HandleFunc("GET /.well-known/atproto-did", ident.WellKnownDID)

@@ -33,6 +33,18 @@ type Server struct {
 	dir      indigoid.Directory
 	handler  http.Handler
 	closers  []func() error
+	sealer   *keys.Sealer
+	hc       *http.Client // for outbound calls (PLC, DID documents, proxying)
+	plc      *identity.PLCClient
+
+	// One part per area; each lives in its own area_*.go file.
+	syncArea
+	blobsArea
+	firehoseArea
+	mailArea
+	lifecycleArea
+	proxyArea
+	adminArea
 }
 
 // New builds a Server from cfg. Close releases what it opened.
@@ -62,7 +74,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (s *Server, 
 	if err != nil {
 		return nil, err
 	}
+	s.sealer = sealer
 	if err := s.buildServices(sealer, plcURL); err != nil {
+		return nil, err
+	}
+	if err := s.initAreas(ctx); err != nil {
 		return nil, err
 	}
 	s.handler = s.routes()
@@ -86,6 +102,8 @@ func (s *Server) plcURL() (string, error) {
 
 func (s *Server) buildServices(sealer *keys.Sealer, plcURL string) error {
 	hc := &http.Client{Timeout: 15 * time.Second}
+	s.hc = hc
+	s.plc = identity.NewPLCClient(plcURL, hc)
 	var err error
 	s.tokens, err = auth.NewTokens(auth.TokenConfig{
 		ServiceDID: s.cfg.ServiceDID.String(),
@@ -97,13 +115,25 @@ func (s *Server) buildServices(sealer *keys.Sealer, plcURL string) error {
 	}
 	s.dir = identity.NewDirectory(identity.DirectoryConfig{PLCURL: plcURL, HTTPClient: hc})
 	s.accounts = account.New(account.Config{
-		Store: s.store, Sealer: sealer, PLC: identity.NewPLCClient(plcURL, hc), Tokens: s.tokens,
+		Store: s.store, Sealer: sealer, PLC: s.plc, Tokens: s.tokens,
 		HandleDomains: s.cfg.HandleDomains, PublicURL: s.cfg.PublicURL.String(),
 		InviteRequired: s.cfg.InviteRequired, Logger: s.log,
 	})
 	s.engine = repo.NewEngine(repo.Config{Store: s.store, Keys: s.accounts, Validator: lexiconValidator{}, Logger: s.log})
 	s.accounts.SetEngine(s.engine)
 	s.closers = append(s.closers, func() error { s.engine.Close(); return nil })
+	return nil
+}
+
+// initAreas builds each area's services, in dependency order.
+func (s *Server) initAreas(ctx context.Context) error {
+	for _, init := range []func(context.Context) error{
+		s.initFirehose, s.initBlobs, s.initSync, s.initMail, s.initLifecycle, s.initProxy, s.initAdmin,
+	} {
+		if err := init(ctx); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

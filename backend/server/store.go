@@ -7,6 +7,7 @@ import (
 
 	"github.com/hearthpds/hearth/backend/config"
 	"github.com/hearthpds/hearth/backend/store"
+	"github.com/hearthpds/hearth/backend/store/postgres"
 	"github.com/hearthpds/hearth/backend/store/sqlite"
 )
 
@@ -16,7 +17,7 @@ func openStore(ctx context.Context, db config.DB, log *slog.Logger) (store.Store
 	case config.DriverSQLite:
 		return sqlite.Open(ctx, db.Path, log)
 	case config.DriverPostgres:
-		return nil, fmt.Errorf("postgres: TODO")
+		return postgres.Open(ctx, db.URL.String(), log)
 	}
 	return nil, fmt.Errorf("unknown database driver %q", db.Driver)
 }

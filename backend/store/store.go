@@ -54,7 +54,8 @@ type Accounts interface {
 	// UpdatePassword replaces the password hash.
 	UpdatePassword(ctx context.Context, did, passwordHash string) error
 	// SetAccountStatus changes the status and appends the events (e.g.
-	// #account) in the same transaction.
+	// #account) in the same transaction. It sets DeactivatedAt when the
+	// status becomes deactivated and clears it otherwise.
 	SetAccountStatus(ctx context.Context, did string, status AccountStatus, events []Event) ([]int64, error)
 	// DeleteAccount removes the account with its repo, records, blocks,
 	// tokens, app passwords and blob metadata, and appends the events.

@@ -30,6 +30,9 @@ type Account struct {
 	Status           AccountStatus
 	InviteCode       string // the code used at sign-up, if any
 	CreatedAt        time.Time
+	TakedownRef      string // "" unless taken down
+	InvitesDisabled  bool   // the account may not make invite codes
+	DeactivatedAt    *time.Time
 }
 
 // NewAccount is what CreateAccount lands atomically.
