@@ -8,9 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/ipfs/go-cid"
 	car "github.com/ipld/go-car"
 	carutil "github.com/ipld/go-car/util"
-	"github.com/ipfs/go-cid"
 
 	"github.com/hearthpds/hearth/backend/repo"
 	"github.com/hearthpds/hearth/backend/store"
@@ -300,4 +300,3 @@ func (h *SyncHandlers) listRepos(ctx context.Context, c *Call) (any, error) {
 	}
 	return out, nil
 }
-
