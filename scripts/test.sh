@@ -18,6 +18,8 @@ need_pkgs=()
 command -v curl >/dev/null || need_pkgs+=(curl ca-certificates)
 command -v git >/dev/null || need_pkgs+=(git)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
+command -v node >/dev/null || need_pkgs+=(nodejs)
+command -v npm >/dev/null || need_pkgs+=(npm)
 
 stage "install Debian packages: ${need_pkgs[*]:-none missing}"
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -36,6 +38,10 @@ HEARTH_TEST_POSTGRES=$(scripts/pg.sh start | tail -1)
 export HEARTH_TEST_POSTGRES
 trap 'scripts/pg.sh stop >/dev/null 2>&1 || true' EXIT
 echo "HEARTH_TEST_POSTGRES=$HEARTH_TEST_POSTGRES"
+stage_end
+
+stage "npm dependencies of the reference-client tests"
+(cd test/npm && npm ci --no-audit --no-fund --loglevel=error)
 stage_end
 
 stage "gofmt and go vet"
@@ -70,5 +76,19 @@ passed=$(grep -cE '^\s*--- PASS' "$log" || true)
 failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
 skipped=$(grep -cE '^\s*--- SKIP' "$log" || true)
 stage_end
+
+stage "reference npm clients (@atproto/api, @atproto/repo, @atproto/identity) against the binary"
+set +e
+(cd test/npm && node --test --test-concurrency=1) >"$log.npm" 2>&1
+npm_status=$?
+set -e
+grep -E '^(ok|not ok) ' "$log.npm" || true
+if [ "$npm_status" -ne 0 ]; then tail -60 "$log.npm"; status=1; fi
+npm_pass=$(sed -n 's/^# pass //p' "$log.npm" | head -1)
+npm_fail=$(sed -n 's/^# fail //p' "$log.npm" | head -1)
+passed=$((passed + ${npm_pass:-0}))
+failed=$((failed + ${npm_fail:-0}))
+stage_end
+
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
