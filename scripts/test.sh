@@ -68,7 +68,7 @@ grep -E '^(ok|FAIL|---|    --- )' "$log" | grep -vE '^        ' || true
 if [ "$status" -ne 0 ]; then
 	echo; echo "failures:"; grep -B2 -A20 -E '^\s*--- FAIL' "$log" | head -200
 fi
-if grep -qE -- '--- SKIP: .*/postgres' "$log"; then
+if grep -qE -- '--- SKIP: .*[Pp]ostgres' "$log"; then
 	echo "PostgreSQL tests were skipped: HEARTH_TEST_POSTGRES must reach a database" >&2
 	status=1
 fi

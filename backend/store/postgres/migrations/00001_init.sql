@@ -1,107 +1,113 @@
 -- Hearth schema, version 1 (PostgreSQL). Times are Unix microseconds (BIGINT);
 -- CIDs are their binary form (BYTEA). Keep in step with
 -- ../../sqlite/migrations/00001_init.sql: same tables, columns and versions.
+--
+-- Text columns that are keys, or that queries order or range-compare (DIDs,
+-- handles, collections, rkeys, revs, codes, names), use COLLATE "C": they
+-- then compare bytewise, exactly like SQLite's default BINARY collation,
+-- whatever locale the database was created with (and faster than a
+-- linguistic collation). Cursors and page orders match between the dialects.
 
 -- +goose Up
 CREATE TABLE accounts (
-    did                TEXT    PRIMARY KEY,
-    handle             TEXT    NOT NULL UNIQUE,
-    email              TEXT    UNIQUE,
-    email_confirmed_at BIGINT ,
-    password_hash      TEXT    NOT NULL,
-    signing_key        BYTEA    NOT NULL,
+    did                TEXT COLLATE "C" PRIMARY KEY,
+    handle             TEXT COLLATE "C" NOT NULL UNIQUE,
+    email              TEXT             UNIQUE,
+    email_confirmed_at BIGINT,
+    password_hash      TEXT             NOT NULL,
+    signing_key        BYTEA            NOT NULL,
     rotation_key       BYTEA,
-    status             TEXT    NOT NULL DEFAULT 'active',
+    status             TEXT             NOT NULL DEFAULT 'active',
     invite_code        TEXT,
-    created_at         BIGINT  NOT NULL
+    created_at         BIGINT           NOT NULL
 );
 
 CREATE TABLE refresh_tokens (
-    id                TEXT    PRIMARY KEY,
-    did               TEXT    NOT NULL REFERENCES accounts (did) ON DELETE CASCADE,
+    id                TEXT             PRIMARY KEY,
+    did               TEXT COLLATE "C" NOT NULL REFERENCES accounts (did) ON DELETE CASCADE,
     app_password_name TEXT,
-    expires_at        BIGINT  NOT NULL,
+    expires_at        BIGINT           NOT NULL,
     next_id           TEXT
 );
 CREATE INDEX refresh_tokens_did ON refresh_tokens (did);
 
 CREATE TABLE app_passwords (
-    did        TEXT    NOT NULL REFERENCES accounts (did) ON DELETE CASCADE,
-    name       TEXT    NOT NULL,
-    hash       BYTEA    NOT NULL,
-    privileged BOOLEAN NOT NULL DEFAULT FALSE,
-    created_at BIGINT  NOT NULL,
+    did        TEXT COLLATE "C" NOT NULL REFERENCES accounts (did) ON DELETE CASCADE,
+    name       TEXT COLLATE "C" NOT NULL,
+    hash       BYTEA            NOT NULL,
+    privileged BOOLEAN          NOT NULL DEFAULT FALSE,
+    created_at BIGINT           NOT NULL,
     PRIMARY KEY (did, name)
 );
 CREATE INDEX app_passwords_hash ON app_passwords (did, hash);
 
 CREATE TABLE invite_codes (
-    code           TEXT    PRIMARY KEY,
-    for_account    TEXT    NOT NULL,
-    created_by     TEXT    NOT NULL,
-    available_uses INTEGER NOT NULL,
-    disabled       BOOLEAN NOT NULL DEFAULT FALSE,
-    created_at     BIGINT  NOT NULL
+    code           TEXT COLLATE "C" PRIMARY KEY,
+    for_account    TEXT COLLATE "C" NOT NULL,
+    created_by     TEXT             NOT NULL,
+    available_uses INTEGER          NOT NULL,
+    disabled       BOOLEAN          NOT NULL DEFAULT FALSE,
+    created_at     BIGINT           NOT NULL
 );
 CREATE INDEX invite_codes_for_account ON invite_codes (for_account);
 
 CREATE TABLE invite_uses (
-    code    TEXT    NOT NULL REFERENCES invite_codes (code) ON DELETE CASCADE,
-    used_by TEXT    NOT NULL,
-    used_at BIGINT  NOT NULL,
+    code    TEXT COLLATE "C" NOT NULL REFERENCES invite_codes (code) ON DELETE CASCADE,
+    used_by TEXT COLLATE "C" NOT NULL,
+    used_at BIGINT           NOT NULL,
     PRIMARY KEY (code, used_by)
 );
 
 CREATE TABLE repos (
-    did        TEXT PRIMARY KEY,
-    commit_cid BYTEA NOT NULL,
-    rev        TEXT NOT NULL,
-    data_cid   BYTEA NOT NULL
+    did        TEXT COLLATE "C" PRIMARY KEY,
+    commit_cid BYTEA            NOT NULL,
+    rev        TEXT COLLATE "C" NOT NULL,
+    data_cid   BYTEA            NOT NULL
 );
 
 CREATE TABLE blocks (
-    did  TEXT NOT NULL,
-    cid  BYTEA NOT NULL,
-    data BYTEA NOT NULL,
+    did  TEXT COLLATE "C" NOT NULL,
+    cid  BYTEA            NOT NULL,
+    data BYTEA            NOT NULL,
     PRIMARY KEY (did, cid)
 );
 
 CREATE TABLE records (
-    did        TEXT NOT NULL,
-    collection TEXT NOT NULL,
-    rkey       TEXT NOT NULL,
-    cid        BYTEA NOT NULL,
-    rev        TEXT NOT NULL,
+    did        TEXT COLLATE "C" NOT NULL,
+    collection TEXT COLLATE "C" NOT NULL,
+    rkey       TEXT COLLATE "C" NOT NULL,
+    cid        BYTEA            NOT NULL,
+    rev        TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (did, collection, rkey)
 );
 CREATE INDEX records_cid ON records (did, cid);
 
 CREATE TABLE blobs (
-    did        TEXT    NOT NULL,
-    cid        BYTEA    NOT NULL,
-    mime_type  TEXT    NOT NULL,
-    size       BIGINT  NOT NULL,
-    created_at BIGINT  NOT NULL,
+    did        TEXT COLLATE "C" NOT NULL,
+    cid        BYTEA            NOT NULL,
+    mime_type  TEXT             NOT NULL,
+    size       BIGINT           NOT NULL,
+    created_at BIGINT           NOT NULL,
     PRIMARY KEY (did, cid)
 );
 CREATE INDEX blobs_created_at ON blobs (created_at);
 
 CREATE TABLE record_blobs (
-    did        TEXT NOT NULL,
-    collection TEXT NOT NULL,
-    rkey       TEXT NOT NULL,
-    blob_cid   BYTEA NOT NULL,
-    rev        TEXT NOT NULL,
+    did        TEXT COLLATE "C" NOT NULL,
+    collection TEXT COLLATE "C" NOT NULL,
+    rkey       TEXT COLLATE "C" NOT NULL,
+    blob_cid   BYTEA            NOT NULL,
+    rev        TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (did, collection, rkey, blob_cid)
 );
 CREATE INDEX record_blobs_blob ON record_blobs (did, blob_cid);
 
 CREATE TABLE events (
-    seq  BIGINT  PRIMARY KEY,
-    did  TEXT    NOT NULL,
-    type TEXT    NOT NULL,
-    time BIGINT  NOT NULL,
-    body BYTEA    NOT NULL
+    seq  BIGINT           PRIMARY KEY,
+    did  TEXT COLLATE "C" NOT NULL,
+    type TEXT             NOT NULL,
+    time BIGINT           NOT NULL,
+    body BYTEA            NOT NULL
 );
 CREATE INDEX events_time ON events (time);
 
