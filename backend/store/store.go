@@ -16,12 +16,20 @@ type Store interface {
 	Repos
 	Blobs
 	Events
+	AccountTokens
+	Preferences
+	Nonces
+	ReservedKeys
+	Moderation
+	Imports
+	BlocksSince
 
 	// Dialect names the backend: "sqlite" or "postgres".
 	Dialect() string
 	// SchemaVersion is the highest applied migration version.
 	SchemaVersion(ctx context.Context) (int64, error)
-	// Close releases the database handles. It does not wait for callers.
+	// Close releases the database handles, waiting for connections in use
+	// to be returned.
 	Close() error
 }
 
@@ -58,7 +66,8 @@ type Accounts interface {
 	// status becomes deactivated and clears it otherwise.
 	SetAccountStatus(ctx context.Context, did string, status AccountStatus, events []Event) ([]int64, error)
 	// DeleteAccount removes the account with its repo, records, blocks,
-	// tokens, app passwords and blob metadata, and appends the events.
+	// refresh and account tokens, app passwords, preferences, blob metadata
+	// and the signing keys reserved for its DID, and appends the events.
 	DeleteAccount(ctx context.Context, did string, events []Event) ([]int64, error)
 }
 
@@ -123,11 +132,10 @@ type Repos interface {
 	// order, stopping at the first error fn returns.
 	ForEachBlock(ctx context.Context, did string, fn func(c cid.Cid, data []byte) error) error
 
-	// ApplyCommits lands commits in one database transaction, in order. Each
-	// commit is applied under its own savepoint: a commit whose Prev does not
-	// match the repo's current root fails alone with ErrRootMismatch (its
-	// later commits of the same repo then fail the same way) and the others
-	// still land. results[i] is the outcome of commits[i]. A non-nil error
+	// ApplyCommits lands commits in one database transaction, in order. A
+	// commit whose Prev does not match the repo's current root fails alone
+	// with ErrRootMismatch, having written nothing (its later commits of the
+	// same repo then fail the same way), and the others still land. results[i] is the outcome of commits[i]. A non-nil error
 	// means the transaction itself failed and nothing landed.
 	ApplyCommits(ctx context.Context, commits []Commit) (results []CommitResult, err error)
 

@@ -171,9 +171,10 @@ type MissingBlob struct {
 	RecordURI string
 }
 
-// Event is a firehose event to append. Encode builds the frame body once the
-// sequence number is known (it is called inside the transaction that assigns
-// it and must not touch the store).
+// Event is a firehose event to append. Encode builds the frame once the
+// sequence number is known. It is called inside the transaction that assigns
+// it — on PostgreSQL while every writer waits on the sequence row — so it
+// must be fast, do no I/O and not touch the store.
 type Event struct {
 	DID    string
 	Type   string // "#commit", "#sync", "#identity", "#account"
