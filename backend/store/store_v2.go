@@ -12,7 +12,9 @@ import (
 // operation). Only a hash of each token is stored.
 type AccountTokens interface {
 	// PutAccountToken stores a token, replacing any earlier token of the
-	// same purpose for the account.
+	// same purpose for the account. It returns ErrNotFound for an unknown
+	// account and ErrConflict when another account's token of the purpose
+	// has the same hash.
 	PutAccountToken(ctx context.Context, t AccountToken) error
 	// GetAccountToken returns the account's token of a purpose, or
 	// ErrNotFound.
@@ -29,9 +31,14 @@ type AccountTokens interface {
 // (app.bsky.actor.getPreferences/putPreferences).
 type Preferences interface {
 	// GetPreferences returns the account's preferences whose type is in the
-	// namespace (e.g. "app.bsky"), in the order they were put.
+	// namespace, in the order they were put. A type is in the namespace
+	// when it is the namespace or starts with the namespace and a dot
+	// ("app.bsky" holds "app.bsky.actor.defs#savedFeedsPref", not
+	// "app.bskyx.pref"), compared bytewise; every type is in "".
 	GetPreferences(ctx context.Context, did, namespace string) ([]Preference, error)
-	// PutPreferences replaces every preference of the namespace.
+	// PutPreferences replaces every preference of the namespace (ErrNotFound
+	// for an unknown account). The caller checks that each preference's
+	// type is in the namespace.
 	PutPreferences(ctx context.Context, did, namespace string, prefs []Preference) error
 }
 
@@ -48,13 +55,15 @@ type Nonces interface {
 // ReservedKeys stores signing keys reserved ahead of an account migration
 // (com.atproto.server.reserveSigningKey).
 type ReservedKeys interface {
-	// ReserveSigningKey stores a sealed key under its public did:key.
+	// ReserveSigningKey stores a sealed key under its public did:key
+	// (ErrConflict if that key is already reserved). The DID needs no
+	// account: keys are reserved before an account migrates in.
 	ReserveSigningKey(ctx context.Context, k ReservedKey) error
 	// GetReservedKey returns a reserved key by its public did:key, or
 	// ErrNotFound.
 	GetReservedKey(ctx context.Context, keyDID string) (ReservedKey, error)
-	// GetReservedKeyForDID returns the newest key reserved for a DID, or
-	// ErrNotFound.
+	// GetReservedKeyForDID returns the newest key reserved for a DID (by
+	// CreatedAt), or ErrNotFound; "" names no DID and finds nothing.
 	GetReservedKeyForDID(ctx context.Context, did string) (ReservedKey, error)
 	// DeleteReservedKey removes a reserved key (ErrNotFound if absent).
 	DeleteReservedKey(ctx context.Context, keyDID string) error
@@ -63,9 +72,10 @@ type ReservedKeys interface {
 // Moderation stores operator actions on accounts, records and blobs.
 type Moderation interface {
 	// SetTakedown applies (ref != "") or lifts (ref == "") a takedown of a
-	// subject. An account takedown also sets its status to takendown (or back
-	// to active when lifted) and appends events, atomically. ErrNotFound if
-	// the subject does not exist.
+	// subject and appends the events, atomically. An account takedown also
+	// sets its status to takendown (or back to active when lifted), which
+	// clears DeactivatedAt. ErrNotFound (and no events) if the subject does
+	// not exist; a blob subject is the account's uploaded blob metadata.
 	SetTakedown(ctx context.Context, s Subject, ref string, events []Event) ([]int64, error)
 	// GetTakedown returns a subject's takedown ref ("" when none), or
 	// ErrNotFound if the subject does not exist.
@@ -74,12 +84,17 @@ type Moderation interface {
 	// invite codes (ErrNotFound for an unknown account).
 	SetInvitesDisabled(ctx context.Context, did string, disabled bool) error
 	// SearchAccounts pages accounts whose handle or email starts with query
-	// (all accounts when query is ""), by DID after cursor.
+	// (matched case-insensitively and literally: no wildcards; all accounts
+	// when query is ""), by DID after cursor.
 	SearchAccounts(ctx context.Context, query, cursor string, limit int) ([]Account, error)
-	// ListAllInviteCodes pages every invite code, newest first (sort
-	// "recent") or by most uses (sort "usage"); cursor is opaque.
+	// ListAllInviteCodes pages every invite code with its uses, newest first
+	// (sort "recent", or "") or by most uses (sort "usage"; ties newest
+	// first), ties broken by code. It returns the cursor of the next page,
+	// "" after a page shorter than limit (limit <= 0: every code, one page).
+	// Cursors are opaque; an unknown sort or a malformed cursor is an error.
 	ListAllInviteCodes(ctx context.Context, sort, cursor string, limit int) ([]InviteCode, string, error)
-	// UpdateSigningKey replaces an account's sealed signing key.
+	// UpdateSigningKey replaces an account's sealed signing key (ErrNotFound
+	// for an unknown account).
 	UpdateSigningKey(ctx context.Context, did string, sealed []byte) error
 }
 
@@ -90,7 +105,10 @@ type Imports interface {
 	// index with its blob references, and the root — in one transaction. The
 	// compare-and-swap on Prev works as in ApplyCommits (nil Prev: the repo
 	// must not exist yet, or must be the account's empty genesis repo when
-	// ReplaceEmpty is set). It returns the event's seq (0 without event).
+	// ReplaceEmpty is set), failing with ErrRootMismatch. Every block is
+	// stamped with Root.Rev and every record gets Root.Rev; blob metadata and
+	// the account are left alone. It returns the event's seq (0 without
+	// event); when the event's Encode fails, nothing changes.
 	ImportRepo(ctx context.Context, imp RepoImport) (int64, error)
 }
 

@@ -107,10 +107,6 @@ func (h *SyncHandlers) getRepo(ctx context.Context, c *Call) (func(io.Writer) er
 	if since == "" {
 		return func(w io.Writer) error { _, err := h.Engine.ExportCAR(ctx, did, w); return err }, nil
 	}
-	diff, ok := h.Store.(store.BlocksSince)
-	if !ok {
-		return nil, Errorf(http.StatusNotImplemented, "MethodNotImplemented", "getRepo with since is not supported by this store")
-	}
 	root, err := h.Store.GetRepoRoot(ctx, did)
 	if err != nil {
 		return nil, err
@@ -119,7 +115,7 @@ func (h *SyncHandlers) getRepo(ctx context.Context, c *Call) (func(io.Writer) er
 		if err := car.WriteHeader(&car.CarHeader{Roots: []cid.Cid{root.Commit}, Version: 1}, w); err != nil {
 			return err
 		}
-		return diff.ForEachBlockSince(ctx, did, since, func(c cid.Cid, data []byte) error {
+		return h.Store.ForEachBlockSince(ctx, did, since, func(c cid.Cid, data []byte) error {
 			return carutil.LdWrite(w, c.Bytes(), data)
 		})
 	}, nil

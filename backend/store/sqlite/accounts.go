@@ -12,21 +12,25 @@ import (
 
 // accountCols are the accounts columns in the order scanAccount reads them.
 const accountCols = `did, handle, email, email_confirmed_at, password_hash,
-	signing_key, rotation_key, status, invite_code, created_at`
+	signing_key, rotation_key, status, invite_code, created_at,
+	takedown_ref, invites_disabled, deactivated_at`
 
 func scanAccount(row scanner) (store.Account, error) {
 	var (
-		a                 store.Account
-		email, inviteCode sql.NullString
-		confirmed         sql.NullInt64
-		status            string
-		createdAt         int64
+		a                           store.Account
+		email, inviteCode, takedown sql.NullString
+		confirmed, deactivated      sql.NullInt64
+		status                      string
+		createdAt                   int64
 	)
 	err := row.Scan(&a.DID, &a.Handle, &email, &confirmed, &a.PasswordHash,
-		&a.SigningKey, &a.RotationKey, &status, &inviteCode, &createdAt)
+		&a.SigningKey, &a.RotationKey, &status, &inviteCode, &createdAt,
+		&takedown, &a.InvitesDisabled, &deactivated)
 	if err != nil {
 		return store.Account{}, mapErr(err)
 	}
+	a.TakedownRef = takedown.String
+	a.DeactivatedAt = fromNullMicros(deactivated)
 	a.Email = email.String
 	a.EmailConfirmedAt = fromNullMicros(confirmed)
 	a.Status = store.AccountStatus(status)
@@ -90,10 +94,12 @@ func (w *writeTx) insertAccount(a store.NewAccount) error {
 	if a.InviteCode != "" {
 		code = a.InviteCode
 	}
-	_, err := w.exec(`INSERT INTO accounts (`+accountCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := w.exec(`INSERT INTO accounts (`+accountCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		acc.DID, strings.ToLower(acc.Handle), nullString(strings.ToLower(acc.Email)),
 		nullMicros(acc.EmailConfirmedAt), acc.PasswordHash, acc.SigningKey, acc.RotationKey,
-		string(status), nullString(code), micros(acc.CreatedAt))
+		string(status), nullString(code), micros(acc.CreatedAt),
+		nullString(acc.TakedownRef), acc.InvitesDisabled, nullMicros(acc.DeactivatedAt))
 	if err != nil {
 		return fmt.Errorf("insert account: %w", err)
 	}
@@ -186,11 +192,15 @@ func (s *Store) UpdatePassword(ctx context.Context, did, passwordHash string) er
 	return nil
 }
 
-// SetAccountStatus changes the status and appends the events.
+// SetAccountStatus changes the status and appends the events. Deactivating
+// records when (an account deactivated again keeps its first time); any
+// other status clears it.
 func (s *Store) SetAccountStatus(ctx context.Context, did string, status store.AccountStatus, events []store.Event) ([]int64, error) {
 	var seqs []int64
 	err := s.inTx(ctx, func(w *writeTx) error {
-		err := w.execOne(`UPDATE accounts SET status = ? WHERE did = ?`, string(status), did)
+		err := w.execOne(`UPDATE accounts SET status = ?1,
+			deactivated_at = CASE WHEN ?1 = 'deactivated' THEN coalesce(deactivated_at, ?2) END
+			WHERE did = ?3`, string(status), micros(time.Now()), did)
 		if err != nil {
 			return err
 		}
@@ -204,11 +214,14 @@ func (s *Store) SetAccountStatus(ctx context.Context, did string, status store.A
 }
 
 // accountData are the tables holding an account's data besides accounts
-// itself. Refresh tokens and app passwords also go by cascade; deleting them
-// here does not depend on foreign keys being enforced. Events stay: the log
-// is the network's history, trimmed by retention. Invite codes stay too.
+// itself, keyed by did. Refresh tokens, app passwords, account tokens and
+// preferences also go by cascade; deleting them here does not depend on
+// foreign keys being enforced. Keys reserved for the account go too (they
+// are secrets with no further use). Events stay: the log is the network's
+// history, trimmed by retention. Invite codes stay too.
 var accountData = []string{
-	"refresh_tokens", "app_passwords", "repos", "blocks", "records", "record_blobs", "blobs",
+	"refresh_tokens", "app_passwords", "account_tokens", "preferences", "reserved_keys",
+	"repos", "blocks", "records", "record_blobs", "blobs",
 }
 
 // DeleteAccount removes the account and all its data, and appends the

@@ -59,14 +59,15 @@ func (w *writeTx) applyCommitSavepoint(c store.Commit) (int64, error) {
 }
 
 // applyCommit lands one commit in the transaction: root compare-and-swap,
-// new blocks, record index changes, released blocks, then the event. It
-// returns the event's seq (0 when the commit has none).
+// new blocks (stamped with the commit's rev), record index changes, released
+// blocks, then the event. It returns the event's seq (0 when the commit has
+// none).
 func (w *writeTx) applyCommit(c store.Commit) (int64, error) {
 	if err := w.swapRoot(c); err != nil {
 		return 0, err
 	}
 	for _, b := range c.Blocks {
-		if _, err := w.execStmt(w.st.insertBlock, c.DID, cidBytes(b.CID), b.Data); err != nil {
+		if _, err := w.execStmt(w.st.insertBlock, c.DID, cidBytes(b.CID), b.Data, c.Root.Rev); err != nil {
 			return 0, fmt.Errorf("insert block %s: %w", b.CID, err)
 		}
 	}

@@ -41,6 +41,14 @@ func nullString(s string) sql.NullString {
 	return sql.NullString{String: s, Valid: s != ""}
 }
 
+// nonNil stores a nil byte slice as an empty BLOB, not NULL.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
 // cidBytes is the binary form a CID is stored in.
 func cidBytes(c cid.Cid) []byte { return c.Bytes() }
 
@@ -76,9 +84,10 @@ func sqlLimit(limit int) int {
 }
 
 // mapErr turns driver errors into the store's sentinel errors: no rows
-// becomes store.ErrNotFound and a unique or primary key violation becomes
-// store.ErrConflict (keeping the driver error's message). Other errors are
-// returned as they are.
+// becomes store.ErrNotFound, a unique or primary key violation becomes
+// store.ErrConflict, and a foreign key violation (a row naming an account or
+// invite code that does not exist) becomes store.ErrNotFound, keeping the
+// driver error's message. Other errors are returned as they are.
 func mapErr(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.ErrNotFound
@@ -88,6 +97,8 @@ func mapErr(err error) error {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return fmt.Errorf("%w: %s", store.ErrConflict, se.Error())
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("%w: %s", store.ErrNotFound, se.Error())
 		}
 	}
 	return err

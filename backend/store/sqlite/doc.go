@@ -21,6 +21,11 @@
 // at a checkpoint or by the kernel's own writeback), but never corrupts the
 // database. docs/storage.md explains the trade-off.
 //
+// Each block row carries the rev of the commit that first inserted it
+// (INSERT OR IGNORE keeps the first), which [Store.ForEachBlockSince] filters
+// on; [Store.ImportRepo] rewrites a whole repo in one transaction and stamps
+// every block with the import's rev.
+//
 // The schema is migrated at [Open] with goose from the SQL files embedded
 // under migrations/, which keep the same versions as the PostgreSQL driver's.
 // Times are stored as Unix microseconds and CIDs in their binary form.

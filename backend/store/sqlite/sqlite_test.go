@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/ipfs/go-cid"
+
 	"github.com/hearthpds/hearth/backend/store"
 	"github.com/hearthpds/hearth/backend/store/storetest"
 )
@@ -117,8 +119,8 @@ func TestReopen(t *testing.T) {
 	if err != nil || root != c.Root {
 		t.Fatalf("root after reopen = %v, %v; want %v", root, err, c.Root)
 	}
-	if v, err := s.SchemaVersion(ctx); err != nil || v != 1 {
-		t.Fatalf("SchemaVersion = %d, %v; want 1", v, err)
+	if v, err := s.SchemaVersion(ctx); err != nil || v != 2 {
+		t.Fatalf("SchemaVersion = %d, %v; want 2", v, err)
 	}
 }
 
@@ -199,4 +201,87 @@ func benchmarkApply(b *testing.B, batch int) {
 		}
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "commits/s")
+}
+
+// TestMigrateBlockRevs opens a version-1 database holding a repo and checks
+// that version 2 stamps its blocks with the repo's rev, so that
+// ForEachBlockSince never leaves out a block written before the upgrade.
+func TestMigrateBlockRevs(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "hearth.db")
+	if _, err := createFile(path); err != nil {
+		t.Fatal(err)
+	}
+	db, err := connect(ctx, writerDSN(path), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := newMigrator(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	const did = "did:plc:old"
+	c := storetest.NewCommit(did, nil)
+	for _, q := range []struct {
+		query string
+		args  []any
+	}{
+		{`INSERT INTO repos (did, commit_cid, rev, data_cid) VALUES (?, ?, ?, ?)`,
+			[]any{did, c.Root.Commit.Bytes(), c.Root.Rev, c.Root.Data.Bytes()}},
+		{`INSERT INTO blocks (did, cid, data) VALUES (?, ?, ?), (?, ?, ?)`,
+			[]any{did, c.Blocks[0].CID.Bytes(), c.Blocks[0].Data, did, c.Blocks[1].CID.Bytes(), c.Blocks[1].Data}},
+	} {
+		if _, err := db.ExecContext(ctx, q.query, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	count := func(since string) int {
+		n := 0
+		err := s.ForEachBlockSince(ctx, did, since, func(cid.Cid, []byte) error { n++; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count("2222222222222"); n != 2 {
+		t.Errorf("blocks since before the repo's rev = %d, want 2", n)
+	}
+	if n := count(c.Root.Rev); n != 0 {
+		t.Errorf("blocks since the repo's rev = %d, want 0", n)
+	}
+}
+
+// BenchmarkImportRepo imports a 100,000-record repo (one blob reference per
+// ten records) into a fresh repo per iteration.
+func BenchmarkImportRepo(b *testing.B) {
+	const records = 100_000
+	s := openTest(b)
+	imp := storetest.NewImport("did:plc:bench", records)
+	for i := range imp.Records {
+		if i%10 == 0 {
+			imp.Records[i].Blobs = []cid.Cid{storetest.RandomCID()}
+		}
+	}
+	n := 0
+	for b.Loop() {
+		imp.DID = fmt.Sprintf("did:plc:bench%04d", n)
+		imp.Root.DID = imp.DID
+		n++
+		if _, err := s.ImportRepo(b.Context(), imp); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*records)/b.Elapsed().Seconds(), "records/s")
 }

@@ -33,7 +33,9 @@ func (ws *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 			WHERE did = ? AND commit_cid = ?`,
 		&ws.insertRepo: `INSERT INTO repos (did, commit_cid, rev, data_cid) VALUES (?, ?, ?, ?)
 			ON CONFLICT (did) DO NOTHING`,
-		&ws.insertBlock: `INSERT OR IGNORE INTO blocks (did, cid, data) VALUES (?, ?, ?)`,
+		// A block already present keeps the rev of the commit that first
+		// wrote it.
+		&ws.insertBlock: `INSERT OR IGNORE INTO blocks (did, cid, data, rev) VALUES (?, ?, ?, ?)`,
 		&ws.upsertRecord: `INSERT INTO records (did, collection, rkey, cid, rev) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (did, collection, rkey) DO UPDATE SET cid = excluded.cid, rev = excluded.rev`,
 		&ws.deleteRecord:      `DELETE FROM records WHERE did = ? AND collection = ? AND rkey = ?`,

@@ -178,3 +178,17 @@ func Apply(t testing.TB, s store.Store, commits ...store.Commit) []store.CommitR
 	}
 	return results
 }
+
+// NewImport returns a whole repo of did to import with [store.Imports]: a
+// signed commit and an MST root block, and n records in
+// app.bsky.feed.post (rkeys "r0000000" up), each with its own block, at a
+// fresh rev. Prev is nil; its Event is a [NewEvent] of type "#sync". Add
+// blob references to its Records as needed.
+func NewImport(did string, n int) store.RepoImport {
+	c := NewCommit(did, nil)
+	for i := range n {
+		PutRecord(&c, "app.bsky.feed.post", fmt.Sprintf("r%07d", i), RandomBytes(48))
+	}
+	ev := NewEvent(did, "#sync")
+	return store.RepoImport{DID: did, Root: c.Root, Blocks: c.Blocks, Records: c.Records, Event: &ev}
+}

@@ -10,6 +10,10 @@ ALTER TABLE records ADD COLUMN takedown_ref TEXT;
 ALTER TABLE blobs ADD COLUMN takedown_ref TEXT;
 -- The rev of the commit that first wrote each block (getRepo?since=).
 ALTER TABLE blocks ADD COLUMN rev TEXT;
+-- Blocks written before this version get their repo's current rev: never
+-- earlier than the commit that wrote them, so getRepo?since= may send such
+-- a block again but never leaves one out.
+UPDATE blocks SET rev = (SELECT r.rev FROM repos r WHERE r.did = blocks.did);
 
 CREATE TABLE account_tokens (
     purpose      TEXT    NOT NULL,
