@@ -85,6 +85,9 @@ type Sessions interface {
 	RotateRefreshToken(ctx context.Context, oldID string, graceUntil time.Time, next RefreshToken) error
 	// DeleteRefreshToken removes one token (ErrNotFound if absent).
 	DeleteRefreshToken(ctx context.Context, id string) error
+	// DeleteAccountRefreshTokens removes every refresh token of an account
+	// (after a password reset) and returns how many it removed.
+	DeleteAccountRefreshTokens(ctx context.Context, did string) (int64, error)
 	// DeleteExpiredRefreshTokens removes tokens that expired before now.
 	DeleteExpiredRefreshTokens(ctx context.Context, now time.Time) (int64, error)
 

@@ -83,6 +83,15 @@ func (s *Store) DeleteRefreshToken(ctx context.Context, id string) error {
 	return nil
 }
 
+// DeleteAccountRefreshTokens removes every refresh token of an account.
+func (s *Store) DeleteAccountRefreshTokens(ctx context.Context, did string) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM refresh_tokens WHERE did = $1`, did)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: delete refresh tokens of %s: %w", did, err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // DeleteExpiredRefreshTokens removes the tokens that expired before now.
 func (s *Store) DeleteExpiredRefreshTokens(ctx context.Context, now time.Time) (int64, error) {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM refresh_tokens WHERE expires_at < $1`, micros(now))

@@ -85,6 +85,19 @@ func (s *Store) DeleteRefreshToken(ctx context.Context, id string) error {
 	return nil
 }
 
+// DeleteAccountRefreshTokens removes every refresh token of an account.
+func (s *Store) DeleteAccountRefreshTokens(ctx context.Context, did string) (int64, error) {
+	res, err := s.writer.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE did = ?`, did)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: delete refresh tokens of %s: %w", did, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: delete refresh tokens of %s: %w", did, err)
+	}
+	return n, nil
+}
+
 // DeleteExpiredRefreshTokens removes the tokens that expired before now.
 func (s *Store) DeleteExpiredRefreshTokens(ctx context.Context, now time.Time) (int64, error) {
 	res, err := s.writer.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE expires_at < ?`, micros(now))

@@ -36,6 +36,20 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	_, err = s.GetRefreshToken(ctx, "t2")
 	notFound(t, err)
 	notFound(t, s.DeleteRefreshToken(ctx, "t2"))
+
+	// All of an account's tokens go at once; another account's stay.
+	createAccount(t, s, bob, "bob.test")
+	for _, id := range []string{"a1", "a2"} {
+		must(t, s.CreateRefreshToken(ctx, store.RefreshToken{ID: id, DID: alice, ExpiresAt: base.Add(time.Hour)}))
+	}
+	must(t, s.CreateRefreshToken(ctx, store.RefreshToken{ID: "b1", DID: bob, ExpiresAt: base.Add(time.Hour)}))
+	n, err = s.DeleteAccountRefreshTokens(ctx, alice)
+	must(t, err)
+	equal(t, "account tokens deleted", n, 2)
+	_, err = s.GetRefreshToken(ctx, "a1")
+	notFound(t, err)
+	_, err = s.GetRefreshToken(ctx, "b1")
+	must(t, err)
 }
 
 func testRotateRefreshToken(t *testing.T, s store.Store) {
