@@ -25,6 +25,10 @@ type CreateInput struct {
 	Email      string // optional
 	Password   string
 	InviteCode string
+	// DID, when set, is an existing DID the account brings from another
+	// PDS (migration): the caller has checked a service-auth token of that
+	// DID. The account starts deactivated with an empty repo (migrate.go).
+	DID string
 }
 
 // Created is a new account with its first session.
@@ -39,6 +43,9 @@ type Created struct {
 // the invite use, the repo's first commit and the #identity and #account
 // events in one transaction.
 func (s *Service) Create(ctx context.Context, in CreateInput) (*Created, error) {
+	if in.DID != "" {
+		return s.createWithDID(ctx, in)
+	}
 	handle, email, err := s.checkCreate(ctx, in)
 	if err != nil {
 		return nil, err

@@ -39,6 +39,10 @@ type Service struct {
 
 	mu      sync.Mutex
 	signers map[string]atcrypto.PrivateKey // opened signing keys, by DID
+
+	// lc creates accounts that bring their own DID (migrate.go); nil until
+	// NewLifecycle runs.
+	lc *Lifecycle
 }
 
 // New returns a Service. Call SetEngine before writes if the engine was

@@ -42,6 +42,16 @@
 // It does not look accounts up, check an account's status, or decide which
 // route needs which scope: the account service and the XRPC layer do. It
 // holds no key material of its own: the JWT secret and the app password
-// pepper are derived from the master key by package keys. OAuth, service
-// auth (inter-service JWTs) and permission scopes are separate, later work.
+// pepper are derived from the master key by package keys. OAuth and
+// permission scopes are separate, later work.
+//
+// # Service auth
+//
+// [ServiceAuth] verifies the inter-service JWTs another service (or a
+// user's old PDS, during a migration) signs with an account's atproto key:
+// indigo's ServiceAuthValidator checks the signature against the issuer's
+// DID document, the audience and the expiry; ServiceAuth adds the lxm
+// binding, a one-hour bound on the lifetime and a jti replay cache kept in
+// store.Nonces, so a token works once across every instance sharing the
+// database. [SignServiceAuth] mints such tokens (getServiceAuth, proxying).
 package auth

@@ -91,6 +91,19 @@ func (f *fakeSessions) DeleteExpiredRefreshTokens(_ context.Context, now time.Ti
 	return n, nil
 }
 
+func (f *fakeSessions) DeleteAccountRefreshTokens(_ context.Context, did string) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var n int64
+	for id, t := range f.tokens {
+		if t.DID == did {
+			delete(f.tokens, id)
+			n++
+		}
+	}
+	return n, nil
+}
+
 func (f *fakeSessions) CreateAppPassword(_ context.Context, p store.AppPassword) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

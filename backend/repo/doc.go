@@ -22,6 +22,11 @@
 // repo's cached state is dropped and rebuilt from the database; commits
 // queued on top of it fail their compare-and-swap and are retried.
 //
+// Import (import.go) replaces a whole repo from a CAR (importRepo): it checks
+// every block against its CID, the commit's DID and signature, and that the
+// MST and its records are complete, then re-signs the imported tree as a new
+// commit of this server and lands it with a #sync event in one transaction.
+//
 // The package does not speak HTTP and does not check who may write: callers
 // (the XRPC layer, the desktop app) authorise first.
 package repo

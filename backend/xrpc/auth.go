@@ -5,6 +5,8 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strings"
+
+	"github.com/hearthpds/hearth/backend/auth"
 )
 
 // AuthLevel is what a method requires of the caller.
@@ -26,6 +28,15 @@ const (
 	RefreshAuth
 	// AdminAuth: HTTP Basic admin:<admin password>.
 	AdminAuth
+	// ServiceAuth: a service-auth JWT (signed with the caller's atproto
+	// key, aud this server, lxm the method's NSID); see SetServiceVerifier.
+	ServiceAuth
+	// ServiceAuthOptional: a service-auth JWT when a bearer token is sent,
+	// anyone otherwise (createAccount, for accounts migrating in).
+	ServiceAuthOptional
+	// AccessOrServiceAuth: a service-auth JWT when the bearer token carries
+	// an lxm claim, an access token otherwise (uploadBlob).
+	AccessOrServiceAuth
 )
 
 // Viewer is an authenticated caller.
@@ -36,6 +47,9 @@ type Viewer struct {
 	Privileged      bool   // a full session or a privileged app password
 	TokenID         string // the refresh token's ID (RefreshAuth)
 	Admin           bool
+	// Service is set when the caller proved itself with a service-auth JWT;
+	// DID is then the token's issuer.
+	Service bool
 }
 
 // Authenticator checks credentials. Its errors are *Error values (or
@@ -49,6 +63,18 @@ type Authenticator interface {
 	// disabled.
 	AdminPassword() string
 }
+
+// ServiceVerifier checks service-auth JWTs for the router. Its errors are
+// *Error values (or errors toError maps).
+type ServiceVerifier interface {
+	// VerifyService verifies a token for a call of the method nsid and
+	// returns the caller.
+	VerifyService(ctx context.Context, token, nsid string) (*Viewer, error)
+}
+
+// SetServiceVerifier enables the ServiceAuth levels. Without one, methods
+// that need service auth refuse every token. Call it before serving.
+func (rt *Router) SetServiceVerifier(v ServiceVerifier) { rt.service = v }
 
 type viewerKey struct{}
 
@@ -71,6 +97,8 @@ func (rt *Router) authenticate(r *http.Request, level AuthLevel) (*Viewer, error
 		return nil, nil
 	case AdminAuth:
 		return rt.admin(r)
+	case ServiceAuth, ServiceAuthOptional, AccessOrServiceAuth:
+		return rt.serviceAuth(r, level)
 	}
 	token, scheme := bearer(r)
 	if token == "" {
@@ -93,6 +121,27 @@ func (rt *Router) authenticate(r *http.Request, level AuthLevel) (*Viewer, error
 		return nil, Errorf(http.StatusBadRequest, "InvalidToken", "this method needs a full session or a privileged app password")
 	}
 	return v, nil
+}
+
+// serviceAuth authenticates the ServiceAuth levels.
+func (rt *Router) serviceAuth(r *http.Request, level AuthLevel) (*Viewer, error) {
+	token, scheme := bearer(r)
+	if token == "" {
+		switch {
+		case level == ServiceAuthOptional:
+			return nil, nil
+		case scheme != "":
+			return nil, Errorf(http.StatusUnauthorized, "InvalidToken", "unsupported authorization scheme %q", scheme)
+		}
+		return nil, authRequired("Authentication Required")
+	}
+	if level == AccessOrServiceAuth && !auth.IsServiceAuthToken(token) {
+		return rt.auth.Access(r.Context(), token)
+	}
+	if rt.service == nil {
+		return nil, authRequired("service auth is not available on this server")
+	}
+	return rt.service.VerifyService(r.Context(), token, strings.TrimPrefix(r.URL.Path, "/xrpc/"))
 }
 
 // bearer returns the bearer token of the Authorization header, or the

@@ -35,7 +35,7 @@ func (h *ServerHandlers) Methods() []Method {
 	const ns = "com.atproto.server."
 	return []Method{
 		{NSID: ns + "describeServer", Kind: Query, Handler: h.describeServer},
-		{NSID: ns + "createAccount", Kind: Procedure, Handler: h.createAccount},
+		{NSID: ns + "createAccount", Kind: Procedure, Auth: ServiceAuthOptional, Handler: h.createAccount},
 		{NSID: ns + "createSession", Kind: Procedure, Handler: h.createSession},
 		{NSID: ns + "refreshSession", Kind: Procedure, Auth: RefreshAuth, Handler: h.refreshSession},
 		{NSID: ns + "getSession", Kind: Query, Auth: AccessAuth, Handler: h.getSession},
@@ -125,12 +125,15 @@ func (h *ServerHandlers) createAccount(ctx context.Context, c *Call) (any, error
 	if in.Handle == "" {
 		return nil, invalidRequest("Input must have the property \"handle\"")
 	}
-	if in.DID != "" || in.PLCOp != nil {
-		return nil, invalidRequest("bringing an existing DID is not supported yet")
+	if in.PLCOp != nil {
+		return nil, invalidRequest("Unsupported input: \"plcOp\"")
 	}
-	created, err := h.Accounts.Create(ctx, account.CreateInput{Handle: in.Handle, Email: in.Email, Password: in.Password, InviteCode: in.InviteCode})
+	if in.DID != "" && (c.Viewer == nil || c.Viewer.DID != in.DID) {
+		return nil, authRequired("Missing auth to create account with did: %s", in.DID)
+	}
+	created, err := h.Accounts.Create(ctx, account.CreateInput{Handle: in.Handle, Email: in.Email, Password: in.Password, InviteCode: in.InviteCode, DID: in.DID})
 	if err != nil {
-		return nil, accountError(err)
+		return nil, lifecycleError(err)
 	}
 	out := sessionOut{AccessJwt: created.Session.AccessJwt, RefreshJwt: created.Session.RefreshJwt, Handle: created.Account.Handle, DID: created.Account.DID}
 	out.DIDDoc = h.didDoc(ctx, created.Account.DID)

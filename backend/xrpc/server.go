@@ -48,6 +48,7 @@ type Method struct {
 type Router struct {
 	log     *slog.Logger
 	auth    Authenticator
+	service ServiceVerifier // nil: service auth is refused
 	methods map[string]Method
 	// Fallback handles NSIDs with no registered method (proxying, later);
 	// nil answers MethodNotImplemented.
