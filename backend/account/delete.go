@@ -83,15 +83,31 @@ func (l *Lifecycle) Delete(ctx context.Context, did, password, token string) err
 	if err := l.checkToken(ctx, store.TokenDeleteAccount, did, token, false); err != nil {
 		return err
 	}
-	events := []store.Event{accountEvent(did, statusDeleted, l.now())}
-	if _, err := l.st.DeleteAccount(ctx, did, events); err != nil {
+	return l.remove(ctx, acct)
+}
+
+// Remove deletes an account without asking for its credentials (the
+// operator's com.atproto.admin.deleteAccount): the account, its repo and
+// tokens go, #account with status deleted is emitted, and the OnDelete
+// hooks run. The DID itself is left as it is.
+func (l *Lifecycle) Remove(ctx context.Context, did string) error {
+	acct, err := l.account(ctx, did)
+	if err != nil {
+		return err
+	}
+	return l.remove(ctx, acct)
+}
+
+func (l *Lifecycle) remove(ctx context.Context, acct store.Account) error {
+	events := []store.Event{accountEvent(acct.DID, statusDeleted, l.now())}
+	if _, err := l.st.DeleteAccount(ctx, acct.DID, events); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrAccountNotFound
 		}
-		return fmt.Errorf("delete account %s: %w", did, err)
+		return fmt.Errorf("delete account %s: %w", acct.DID, err)
 	}
 	l.forgetAccount(ctx, acct)
-	l.log.Info("account deleted", "did", did)
+	l.log.Info("account deleted", "did", acct.DID)
 	return nil
 }
 

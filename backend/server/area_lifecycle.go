@@ -34,6 +34,16 @@ func (s *Server) initLifecycle(context.Context) error {
 	}
 	s.serviceAuth = sa
 	s.closers = append(s.closers, s.sweepNonces(s.store))
+	if s.blobSvc != nil {
+		// A deleted account's blob files go once no other account names them.
+		s.lifecycle.OnDelete(func(ctx context.Context, did string) {
+			go func() {
+				if _, err := s.blobSvc.Sweep(ctx); err != nil {
+					s.log.Warn("sweep blobs after account deletion", "did", did, "err", err)
+				}
+			}()
+		})
+	}
 	return nil
 }
 

@@ -33,6 +33,7 @@ func (s *Server) routes() http.Handler {
 	rt.Register((&xrpc.RepoHandlers{Store: s.store, Engine: s.engine, Docs: docs}).Methods()...)
 	rt.Register(ident.Methods()...)
 
+	s.router = rt
 	mux := http.NewServeMux()
 	for _, register := range []func(*xrpc.Router, *http.ServeMux){
 		s.registerFirehose, s.registerBlobs, s.registerSync, s.registerMail, s.registerLifecycle, s.registerProxy, s.registerAdmin,
@@ -67,6 +68,9 @@ This is an AT Protocol Personal Data Server (PDS), run by Hearth.
 
 Most API routes are under /xrpc/
 `
+
+// Router returns the XRPC router (for tests and coverage docs).
+func (s *Server) Router() *xrpc.Router { return s.router }
 
 // didDocs serves DID documents through the cached identity directory.
 type didDocs struct{ s *Server }

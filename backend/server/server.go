@@ -20,6 +20,7 @@ import (
 	"github.com/hearthpds/hearth/backend/lexicon"
 	"github.com/hearthpds/hearth/backend/repo"
 	"github.com/hearthpds/hearth/backend/store"
+	"github.com/hearthpds/hearth/backend/xrpc"
 )
 
 // Server is a running PDS.
@@ -32,6 +33,7 @@ type Server struct {
 	tokens   *auth.Tokens
 	dir      indigoid.Directory
 	handler  http.Handler
+	router   *xrpc.Router
 	closers  []func() error
 	sealer   *keys.Sealer
 	hc       *http.Client // for outbound calls (PLC, DID documents, proxying)
