@@ -8,7 +8,6 @@ import (
 	netmail "net/mail"
 	"time"
 
-
 	"github.com/hearthpds/hearth/backend/account"
 	"github.com/hearthpds/hearth/backend/auth"
 	"github.com/hearthpds/hearth/backend/firehose"
