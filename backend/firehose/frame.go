@@ -118,4 +118,6 @@ type (
 	Account = comatproto.SyncSubscribeRepos_Account
 	// Sync is a #sync body.
 	Sync = comatproto.SyncSubscribeRepos_Sync
+	// Info is an #info body.
+	Info = comatproto.SyncSubscribeRepos_Info
 )

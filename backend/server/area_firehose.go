@@ -15,9 +15,12 @@ type firehoseArea struct {
 	crawler  *firehose.Crawler
 }
 
-// initFirehose starts the sequencer tailing the event log and the crawler
-// asking the configured relays to crawl this server; both stop with Close.
-func (s *Server) initFirehose(ctx context.Context) error {
+// newFirehose builds the sequencer tailing the event log and the crawler
+// asking the configured relays to crawl this server, and wraps the store so
+// that every append of events wakes the sequencer at once (without it,
+// polling still finds them, later). It runs right after the store opens,
+// before anything writes.
+func (s *Server) newFirehose() {
 	s.crawler = firehose.NewCrawler(firehose.CrawlerOptions{
 		Relays:   s.cfg.Relays,
 		Hostname: s.cfg.PublicURL.Host,
@@ -29,6 +32,11 @@ func (s *Server) initFirehose(ctx context.Context) error {
 		Retention: s.cfg.FirehoseRetention,
 		OnEvents:  s.crawler.Notify,
 	})
+	s.store = firehose.NotifyingStore(s.store, s.firehose)
+}
+
+// initFirehose starts the sequencer and the crawler; both stop with Close.
+func (s *Server) initFirehose(ctx context.Context) error {
 	if err := s.firehose.Start(ctx); err != nil {
 		return err
 	}

@@ -72,6 +72,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (s *Server, 
 		return nil, err
 	}
 	s.closers = append(s.closers, s.store.Close)
+	s.newFirehose()
 	plcURL, err := s.plcURL()
 	if err != nil {
 		return nil, err

@@ -183,7 +183,9 @@ type Events interface {
 	LatestSeq(ctx context.Context) (int64, error)
 	// OldestEvent returns the oldest event still stored, or ErrNotFound.
 	OldestEvent(ctx context.Context) (StoredEvent, error)
-	// DeleteEventsBefore removes events older than t (retention) and returns
-	// how many it removed.
+	// DeleteEventsBefore removes the oldest events (retention): every event
+	// up to the newest one whose time is before t, so the log stays a
+	// contiguous run of seqs even where group commits stamped times out of
+	// seq order. It returns how many it removed.
 	DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error)
 }

@@ -42,6 +42,6 @@ func newRoot(e *env) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(e), newVersionCmd(e), newPLCCmd(e))
+	root.AddCommand(newServeCmd(e), newVersionCmd(e), newPLCCmd(e), newBenchCmd(e))
 	return root
 }

@@ -76,7 +76,7 @@ func (s *Store) OldestEvent(ctx context.Context) (store.StoredEvent, error) {
 
 // DeleteEventsBefore removes the events older than t.
 func (s *Store) DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM events WHERE time < $1`, micros(t))
+	tag, err := s.pool.Exec(ctx, `DELETE FROM events WHERE seq <= (SELECT max(seq) FROM events WHERE time < $1)`, micros(t))
 	if err != nil {
 		return 0, fmt.Errorf("postgres: delete events before %s: %w", t.Format(time.RFC3339), err)
 	}

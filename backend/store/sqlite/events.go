@@ -75,7 +75,7 @@ func (s *Store) OldestEvent(ctx context.Context) (store.StoredEvent, error) {
 
 // DeleteEventsBefore removes the events older than t.
 func (s *Store) DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error) {
-	res, err := s.writer.ExecContext(ctx, `DELETE FROM events WHERE time < ?`, micros(t))
+	res, err := s.writer.ExecContext(ctx, `DELETE FROM events WHERE seq <= (SELECT max(seq) FROM events WHERE time < ?)`, micros(t))
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete events before %s: %w", t, err)
 	}
