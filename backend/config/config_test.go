@@ -47,7 +47,7 @@ func TestDefaults(t *testing.T) {
 		{"DB", c.DB.String(), "sqlite:///xdg/hearth/hearth.db"},
 		{"DB.Path", c.DB.Path, "/xdg/hearth/hearth.db"},
 		{"PLCURL", c.PLCURL.String(), "https://plc.directory"},
-		{"HandleDomains", strings.Join(c.HandleDomains, ","), ".127.0.0.1"},
+		{"HandleDomains", strings.Join(c.HandleDomains, ","), ".test"},
 		{"ServiceDID", string(c.ServiceDID), "did:web:127.0.0.1%3A2583"},
 		{"MasterKeyFile", c.MasterKeyFile, "/xdg/hearth/master.key"},
 		{"AppView", c.AppView.String(), "did:web:api.bsky.app#bsky_appview"},

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -55,7 +56,7 @@ var settings = []setting{
 			return err
 		},
 		show: func(c *Config) string { return urlString(c.PLCURL) }},
-	{key: "handle_domains", usage: "comma-separated handle `suffixes` served, e.g. .example.com", def: "`.` + the public URL's host", list: true,
+	{key: "handle_domains", usage: "comma-separated handle `suffixes` served, e.g. .example.com", def: "`.` + the public URL's host (`.test` when it is an IP address or localhost)", list: true,
 		apply: applyHandleDomains, show: func(c *Config) string { return strings.Join(c.HandleDomains, ",") }},
 	{key: "service_did", usage: "this server's `DID`", def: "`did:web:` + the public URL's host (a port as `%3A<port>`)",
 		apply: applyServiceDID, show: func(c *Config) string { return string(c.ServiceDID) }},
@@ -192,7 +193,13 @@ func applyHandleDomains(c *Config, raw string, _ map[string]string) (err error) 
 	if c.PublicURL == nil {
 		return nil // public_url already failed
 	}
-	c.HandleDomains, err = parseDomains("." + c.PublicURL.Hostname())
+	host := c.PublicURL.Hostname()
+	if host == "localhost" || net.ParseIP(host) != nil {
+		// No handle can live under an IP address or localhost: a local
+		// server hands out .test handles, which no real resolver serves.
+		host = "test"
+	}
+	c.HandleDomains, err = parseDomains("." + host)
 	if err != nil {
 		return fmt.Errorf("cannot derive one from the public URL, set it: %w", err)
 	}
