@@ -112,3 +112,9 @@ func TestXRPCCoverageDoc(t *testing.T) {
 		t.Fatalf("docs/xrpc.md is stale: run go test ./backend/server -run TestXRPCCoverageDoc -update")
 	}
 }
+
+// isProcedure reports whether a method is a procedure (POST).
+func isProcedure(nsid string) bool {
+	m, ok := lexicon.LookupMethod(nsid)
+	return ok && m.Kind == lexicon.KindProcedure
+}
