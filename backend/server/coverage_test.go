@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hearthpds/hearth/backend/lexicon"
+	"github.com/hearthpds/hearth/backend/proxy"
 	"github.com/hearthpds/hearth/internal/testpds"
 )
 
@@ -92,6 +93,8 @@ func TestXRPCCoverageDoc(t *testing.T) {
 			status = "implemented"
 		case na && reason != "":
 			status = "not applicable: " + reason
+		case proxy.Protected(m.NSID):
+			t.Errorf("%s is protected (never forwarded) but has no handler and no reason here", m.NSID)
 		}
 		counts[strings.SplitN(status, ":", 2)[0]]++
 		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", m.NSID, m.Kind, status)
