@@ -29,7 +29,8 @@ var notApplicable = map[string]string{
 	"com.atproto.temp.checkHandleAvailability":  "entryway sign-up helper; createAccount answers HandleNotAvailable",
 	"com.atproto.temp.dereferenceScope":         "OAuth permission-set method (arrives with the OAuth server)",
 	"com.atproto.temp.revokeAccountCredentials": "entryway/operator method (arrives with OAuth and delegation)",
-	"com.atproto.lexicon.resolveLexicon":        "lexicon resolution service method (forwarded to the AppView)",
+	"com.atproto.lexicon.resolveLexicon":        "lexicon resolution service method",
+	"com.atproto.admin.updateAccountSigningKey": "entryway method (a PDS rotates its own accounts' keys through their DID documents)",
 }
 
 // referencePDSMethods are the methods the reference PDS serves (issue
