@@ -7,6 +7,7 @@ import (
 
 	"github.com/bluesky-social/indigo/atproto/syntax"
 
+	"github.com/hearthpds/hearth/backend/repo"
 	"github.com/hearthpds/hearth/backend/xrpc"
 	"github.com/hearthpds/hearth/internal/version"
 )
@@ -68,6 +69,9 @@ This is an AT Protocol Personal Data Server (PDS), run by Hearth.
 
 Most API routes are under /xrpc/
 `
+
+// Engine returns the repository engine (for the desktop app and tests).
+func (s *Server) Engine() *repo.Engine { return s.engine }
 
 // Router returns the XRPC router (for tests and coverage docs).
 func (s *Server) Router() *xrpc.Router { return s.router }

@@ -17,9 +17,11 @@ import (
 	"time"
 
 	"github.com/bluesky-social/indigo/atproto/atclient"
+	"github.com/bluesky-social/indigo/atproto/atdata"
 	"github.com/ipfs/go-cid"
 
 	"github.com/hearthpds/hearth/backend/blobs"
+	"github.com/hearthpds/hearth/backend/repo"
 	"github.com/hearthpds/hearth/backend/store"
 	"github.com/hearthpds/hearth/internal/testdb"
 	"github.com/hearthpds/hearth/internal/testpds"
@@ -242,7 +244,17 @@ func checkListBlobs(t *testing.T, c *blobClient, ref blobRef) {
 func checkMissingBlobs(t *testing.T, c *blobClient) {
 	never := blobRef{Type: "blob", MimeType: "image/png", Size: 10}
 	never.Ref.Link = blobs.CID([]byte("never uploaded")).String()
-	c.putProfile(nil, &never)
+	// createRecord refuses a blob that was never uploaded (BlobNotFound);
+	// such records arrive with imported repos. Write one past the HTTP
+	// layer, through the engine, as an import would.
+	rec, err := atdata.UnmarshalJSON([]byte(`{"$type":"app.bsky.actor.profile","banner":{"$type":"blob","ref":{"$link":"` + never.Ref.Link + `"},"mimeType":"image/png","size":10}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := repo.Write{Action: repo.Put, Collection: "app.bsky.actor.profile", RKey: "self", Record: rec}
+	if _, err := c.pds.Server.Engine().Apply(context.Background(), c.did, []repo.Write{w}, repo.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	var out struct {
 		Blobs []struct{ CID, RecordURI string }
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bluesky-social/indigo/atproto/atdata"
 	"github.com/bluesky-social/indigo/atproto/syntax"
+	"github.com/ipfs/go-cid"
 
 	"github.com/hearthpds/hearth/backend/repo"
 	"github.com/hearthpds/hearth/backend/store"
@@ -155,6 +156,9 @@ func (h *RepoHandlers) putRecord(ctx context.Context, c *Call) (any, error) {
 }
 
 func (h *RepoHandlers) writeOne(ctx context.Context, did string, w repo.Write, swapCommit *jsonCID, validate *bool) (any, error) {
+	if err := h.checkBlobs(ctx, did, []repo.Write{w}); err != nil {
+		return nil, err
+	}
 	res, err := h.Engine.Apply(ctx, did, []repo.Write{w}, repo.ApplyOptions{SwapCommit: swapCommit.ptr(), Validate: validation(validate)})
 	if err != nil {
 		return nil, err
@@ -267,6 +271,9 @@ func (h *RepoHandlers) applyWrites(ctx context.Context, c *Call) (any, error) {
 		if writes[i], err = wi.toWrite(i); err != nil {
 			return nil, err
 		}
+	}
+	if err := h.checkBlobs(ctx, did, writes); err != nil {
+		return nil, err
 	}
 	res, err := h.Engine.Apply(ctx, did, writes, repo.ApplyOptions{SwapCommit: in.SwapCommit.ptr(), Validate: validation(in.Validate)})
 	if err != nil {
@@ -407,4 +414,25 @@ func (h *RepoHandlers) describeRepo(ctx context.Context, c *Call) (any, error) {
 		}
 	}
 	return out, nil
+}
+
+// checkBlobs refuses records that reference blobs this account never
+// uploaded, as the reference PDS does (an imported repo may miss blobs —
+// listMissingBlobs reports them — but a new write may not).
+func (h *RepoHandlers) checkBlobs(ctx context.Context, did string, writes []repo.Write) error {
+	for _, w := range writes {
+		if w.Record == nil {
+			continue
+		}
+		for _, b := range atdata.ExtractBlobs(w.Record) {
+			_, err := h.Store.GetBlob(ctx, did, cid.Cid(b.Ref))
+			if errors.Is(err, store.ErrNotFound) {
+				return Errorf(http.StatusBadRequest, "BlobNotFound", "Could not find blob: %s", cid.Cid(b.Ref))
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
