@@ -54,7 +54,7 @@ func (s *Server) registerProxy(rt *xrpc.Router, _ *http.ServeMux) {
 	rt.Register((&xrpc.TempHandlers{}).Methods()...)
 	rt.Fallback = &proxy.Handler{
 		Proxy: s.proxy, Defaults: s.services, Logger: s.log, HTTPMethod: lexiconHTTPMethod,
-		Auth: proxyAuth{&xrpc.TokenAuth{Tokens: s.tokens}},
+		Auth: proxyAuth{&xrpc.TokenAuth{Tokens: s.tokens, Accounts: s.store}},
 	}
 }
 

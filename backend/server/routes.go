@@ -16,7 +16,7 @@ import (
 // the root page.
 func (s *Server) routes() http.Handler {
 	admin := s.cfg.AdminPassword
-	rt := xrpc.NewRouter(s.log, &xrpc.TokenAuth{Tokens: s.tokens, Admin: func() string {
+	rt := xrpc.NewRouter(s.log, &xrpc.TokenAuth{Tokens: s.tokens, Accounts: s.store, Admin: func() string {
 		if !admin.IsSet() {
 			return ""
 		}

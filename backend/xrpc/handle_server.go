@@ -373,19 +373,43 @@ func tokenError(err error) error {
 type TokenAuth struct {
 	Tokens *auth.Tokens
 	Admin  func() string // the admin password, "" when disabled
+	// Accounts, when set, is consulted on every access so that a taken-down
+	// or deleted account's unexpired access tokens stop working at once.
+	Accounts store.Accounts
 }
 
 // Access verifies an access token.
-func (a *TokenAuth) Access(_ context.Context, token string) (*Viewer, error) {
+func (a *TokenAuth) Access(ctx context.Context, token string) (*Viewer, error) {
 	cl, err := a.Tokens.VerifyAccess(token)
 	if err != nil {
 		return nil, tokenError(err)
+	}
+	if err := a.checkAccount(ctx, cl.DID); err != nil {
+		return nil, err
 	}
 	v := &Viewer{DID: cl.DID, Scope: string(cl.Scope), Privileged: cl.Scope.Privileged()}
 	if cl.Scope != auth.ScopeAccess {
 		v.AppPasswordName = "(app password)"
 	}
 	return v, nil
+}
+
+// checkAccount refuses tokens of accounts that are gone or taken down, as
+// the reference PDS does (AccountTakedown).
+func (a *TokenAuth) checkAccount(ctx context.Context, did string) error {
+	if a.Accounts == nil {
+		return nil
+	}
+	acct, err := a.Accounts.GetAccount(ctx, did)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Errorf(http.StatusUnauthorized, "InvalidToken", "the token's account no longer exists")
+	case err != nil:
+		return err
+	case acct.Status == store.StatusTakendown || acct.TakedownRef != "":
+		return Errorf(http.StatusUnauthorized, "AccountTakedown", "Account has been taken down")
+	}
+	return nil
 }
 
 // Refresh verifies a refresh token.
