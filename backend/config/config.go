@@ -60,6 +60,9 @@ type Config struct {
 	// AppView is the service requests are proxied to by default
 	// (HEARTH_APPVIEW).
 	AppView ServiceRef
+	// ReportService receives moderation reports (createReport) sent
+	// without an atproto-proxy header.
+	ReportService ServiceRef
 	// SMTPURL is the mail server for account email, nil when unset
 	// (HEARTH_SMTP_URL). It may carry a password: print it with Redacted.
 	SMTPURL *url.URL

@@ -116,6 +116,12 @@ var settings = []setting{
 			return err
 		},
 		show: func(c *Config) string { return c.AppView.String() }},
+	{key: "report_service", usage: "where com.atproto.moderation.createReport goes, `did#service`", def: "`did:plc:ar7c4by46qjdydhdevvrndac#atproto_labeler` (Bluesky's moderation service)",
+		apply: func(c *Config, raw string, _ map[string]string) (err error) {
+			c.ReportService, err = parseServiceRef(or(raw, "did:plc:ar7c4by46qjdydhdevvrndac#atproto_labeler"))
+			return err
+		},
+		show: func(c *Config) string { return c.ReportService.String() }},
 	{key: "smtp_url", usage: "mail server `URL`, smtp:// or smtps://user:pass@host:port", def: "unset: no email is sent",
 		apply: func(c *Config, raw string, _ map[string]string) (err error) {
 			if raw != "" {

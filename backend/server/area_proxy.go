@@ -23,12 +23,12 @@ type proxyArea struct {
 	services proxy.Defaults
 }
 
-// initProxy builds the proxy. Reports go to the AppView until a report
-// service setting exists. Services on loopback and private addresses are
+// initProxy builds the proxy. Reports without an atproto-proxy header go
+// to the configured report service. Services on loopback and private addresses are
 // reachable only in dev mode or when this server itself is on one.
 func (s *Server) initProxy(context.Context) error {
 	appView := serviceRef(s.cfg.AppView)
-	s.services = proxy.Defaults{AppView: appView, Reports: appView}
+	s.services = proxy.Defaults{AppView: appView, Reports: serviceRef(s.cfg.ReportService)}
 	allowPrivate := s.cfg.Dev || privateHost(s.cfg.PublicURL.Hostname())
 	s.proxy = proxy.New(proxy.Config{Directory: s.dir, Keys: s.accounts, AllowPrivate: allowPrivate, Logger: s.log})
 	return nil

@@ -252,7 +252,8 @@ func TestProxyReportsAndPreferences(t *testing.T) {
 	appView := startPxService(t, plcURL, "bsky_appview", "BskyAppView")
 	other := startPxService(t, plcURL, "bsky_appview", "BskyAppView")
 	labeler := startPxService(t, plcURL, "atproto_labeler", "AtprotoLabeler")
-	pds := testpds.Start(t, testpds.Options{PLCURL: plcURL, ExtraArgs: []string{"--appview", appView.ref()}})
+	reports := startPxService(t, plcURL, "atproto_labeler", "AtprotoLabeler")
+	pds := testpds.Start(t, testpds.Options{PLCURL: plcURL, ExtraArgs: []string{"--appview", appView.ref(), "--report-service", reports.ref()}})
 	alice, did := pxAccount(t, pds, "alice.test", "alice@example.com")
 
 	report := map[string]any{
@@ -268,9 +269,9 @@ func TestProxyReportsAndPreferences(t *testing.T) {
 	if err := json.Unmarshal([]byte(seen[0].Body), &sent); err != nil || sent["reason"] != "spam" {
 		t.Errorf("report arrived as %q", seen[0].Body)
 	}
-	alice.must("com.atproto.moderation.createReport", "", report, nil) // the default: the AppView for now
-	if n := len(appView.calls()); n != 1 {
-		t.Errorf("default report service saw %d calls, want 1", n)
+	alice.must("com.atproto.moderation.createReport", "", report, nil) // no header: the configured report service
+	if n := len(reports.calls()); n != 1 || len(appView.calls()) != 0 {
+		t.Errorf("report service saw %d calls, the AppView %d; want 1 and 0", n, len(appView.calls()))
 	}
 
 	prefs := map[string]any{"preferences": []any{map[string]any{"$type": "app.bsky.actor.defs#adultContentPref", "enabled": true}}}
@@ -282,8 +283,9 @@ func TestProxyReportsAndPreferences(t *testing.T) {
 	if out := alice.must("app.bsky.actor.getPreferences", "", nil, map[string]string{"Atproto-Proxy": other.ref()}); out["iss"] != did {
 		t.Errorf("getPreferences for another AppView answered %v", out)
 	}
-	if n := len(other.calls()); n != 1 || len(appView.calls()) != 1 {
-		t.Errorf("preference calls forwarded: other %d, configured AppView %d; want 1, 1", n, len(appView.calls()))
+	// Preferences for the configured AppView stay here: it saw no call.
+	if n := len(other.calls()); n != 1 || len(appView.calls()) != 0 {
+		t.Errorf("preference calls forwarded: other %d, configured AppView %d; want 1, 0", n, len(appView.calls()))
 	}
 }
 
