@@ -26,7 +26,7 @@ type lifecycleArea struct {
 // account-token service) and starts the sweep of expired service-auth jtis.
 func (s *Server) initLifecycle(context.Context) error {
 	s.lifecycle = account.NewLifecycle(account.LifecycleConfig{
-		Accounts: s.accounts, Store: s.store, Directory: s.dir, Tokens: s.accountTokens, Logger: s.log,
+		Accounts: s.accounts, Store: s.store, Directory: forgetfulDirectory{s.dir, s.didDocs}, Tokens: s.accountTokens, Logger: s.log,
 	})
 	sa, err := auth.NewServiceAuth(auth.ServiceAuthConfig{ServiceDID: s.cfg.ServiceDID.String(), Directory: s.dir, Nonces: s.store})
 	if err != nil {

@@ -59,6 +59,9 @@ func TestEndToEndWithIndigoClient(t *testing.T) {
 		if err != nil {
 			t.Fatalf("createAccount: %v", err)
 		}
+		if doc, ok := (*acct.DidDoc).(map[string]any); !ok || doc["id"] != acct.Did {
+			t.Errorf("createAccount didDoc = %v", acct.DidDoc)
+		}
 		_, err = comatproto.ServerCreateAccount(ctx, anon, &comatproto.ServerCreateAccount_Input{Handle: "bob.test", Password: &pw, InviteCode: &inv.Code})
 		assertAPIError(t, err, "InvalidInviteCode") // single use
 

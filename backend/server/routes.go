@@ -1,11 +1,8 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"strings"
-
-	"github.com/bluesky-social/indigo/atproto/syntax"
 
 	"github.com/hearthpds/hearth/backend/repo"
 	"github.com/hearthpds/hearth/backend/xrpc"
@@ -22,7 +19,7 @@ func (s *Server) routes() http.Handler {
 		}
 		return admin.Reveal()
 	}})
-	docs := didDocs{s}
+	docs := s.didDocs
 	ident := &xrpc.IdentityHandlers{Store: s.store, Directory: s.dir}
 	rt.Register((&xrpc.ServerHandlers{
 		Info: xrpc.ServerInfo{
@@ -75,18 +72,3 @@ func (s *Server) Engine() *repo.Engine { return s.engine }
 
 // Router returns the XRPC router (for tests and coverage docs).
 func (s *Server) Router() *xrpc.Router { return s.router }
-
-// didDocs serves DID documents through the cached identity directory.
-type didDocs struct{ s *Server }
-
-func (d didDocs) DIDDocument(ctx context.Context, did string) (any, error) {
-	parsed, err := syntax.ParseDID(did)
-	if err != nil {
-		return nil, err
-	}
-	ident, err := d.s.dir.LookupDID(ctx, parsed)
-	if err != nil {
-		return nil, err
-	}
-	return ident.DIDDocument(), nil
-}

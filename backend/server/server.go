@@ -34,6 +34,7 @@ type Server struct {
 	dir      indigoid.Directory
 	handler  http.Handler
 	router   *xrpc.Router
+	didDocs  *didDocs
 	closers  []func() error
 	sealer   *keys.Sealer
 	hc       *http.Client // for outbound calls (PLC, DID documents, proxying)
@@ -117,6 +118,7 @@ func (s *Server) buildServices(sealer *keys.Sealer, plcURL string) error {
 		return err
 	}
 	s.dir = identity.NewDirectory(identity.DirectoryConfig{PLCURL: plcURL, HTTPClient: hc})
+	s.didDocs = newDIDDocs(&indigoid.BaseDirectory{PLCURL: plcURL, HTTPClient: *hc})
 	s.accounts = account.New(account.Config{
 		Store: s.store, Sealer: sealer, PLC: s.plc, Tokens: s.tokens,
 		HandleDomains: s.cfg.HandleDomains, PublicURL: s.cfg.PublicURL.String(),
