@@ -55,7 +55,6 @@ func TestPragmas(t *testing.T) {
 		{"writer", s.writer, "synchronous", "1"}, // NORMAL
 		{"writer", s.writer, "foreign_keys", "1"},
 		{"writer", s.writer, "busy_timeout", fmt.Sprint(busyTimeoutMillis)},
-		{"writer", s.writer, "cache_size", fmt.Sprint(-writerCacheKiB)},
 		{"writer", s.writer, "temp_store", "2"}, // MEMORY
 		{"writer", s.writer, "journal_size_limit", fmt.Sprint(walSizeLimit)},
 		{"reader", s.reader, "journal_mode", "wal"},
