@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hearthpds/hearth/backend/auth"
+	"github.com/hearthpds/hearth/backend/store"
 )
 
 // AuthLevel is what a method requires of the caller.
@@ -50,6 +51,8 @@ type Viewer struct {
 	// Service is set when the caller proved itself with a service-auth JWT;
 	// DID is then the token's issuer.
 	Service bool
+
+	account *store.Account // the caller's account, when authentication read it
 }
 
 // Authenticator checks credentials. Its errors are *Error values (or

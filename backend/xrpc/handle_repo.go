@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/bluesky-social/indigo/atproto/atdata"
 	"github.com/bluesky-social/indigo/atproto/syntax"
@@ -64,8 +65,10 @@ func (h *RepoHandlers) writableRepo(ctx context.Context, c *Call, repoID string)
 	if err != nil {
 		return "", invalidRequest("repo must be a valid handle or did: %q", repoID)
 	}
-	acct, err := lookupAccount(ctx, h.Store, id)
-	if err != nil {
+	var acct store.Account
+	if v := c.Viewer; v.account != nil && (id.String() == v.DID || strings.EqualFold(id.String(), v.account.Handle)) {
+		acct = *v.account // read moments ago by authentication
+	} else if acct, err = lookupAccount(ctx, h.Store, id); err != nil {
 		return "", err
 	}
 	if acct.DID != c.Viewer.DID {

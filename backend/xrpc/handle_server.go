@@ -384,10 +384,11 @@ func (a *TokenAuth) Access(ctx context.Context, token string) (*Viewer, error) {
 	if err != nil {
 		return nil, tokenError(err)
 	}
-	if err := a.checkAccount(ctx, cl.DID); err != nil {
+	acct, err := a.checkAccount(ctx, cl.DID)
+	if err != nil {
 		return nil, err
 	}
-	v := &Viewer{DID: cl.DID, Scope: string(cl.Scope), Privileged: cl.Scope.Privileged()}
+	v := &Viewer{DID: cl.DID, Scope: string(cl.Scope), Privileged: cl.Scope.Privileged(), account: acct}
 	if cl.Scope != auth.ScopeAccess {
 		v.AppPasswordName = "(app password)"
 	}
@@ -395,21 +396,22 @@ func (a *TokenAuth) Access(ctx context.Context, token string) (*Viewer, error) {
 }
 
 // checkAccount refuses tokens of accounts that are gone or taken down, as
-// the reference PDS does (AccountTakedown).
-func (a *TokenAuth) checkAccount(ctx context.Context, did string) error {
+// the reference PDS does (AccountTakedown), and returns the account (nil
+// when no account store is configured).
+func (a *TokenAuth) checkAccount(ctx context.Context, did string) (*store.Account, error) {
 	if a.Accounts == nil {
-		return nil
+		return nil, nil
 	}
 	acct, err := a.Accounts.GetAccount(ctx, did)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return Errorf(http.StatusUnauthorized, "InvalidToken", "the token's account no longer exists")
+		return nil, Errorf(http.StatusUnauthorized, "InvalidToken", "the token's account no longer exists")
 	case err != nil:
-		return err
+		return nil, err
 	case acct.Status == store.StatusTakendown || acct.TakedownRef != "":
-		return Errorf(http.StatusUnauthorized, "AccountTakedown", "Account has been taken down")
+		return nil, Errorf(http.StatusUnauthorized, "AccountTakedown", "Account has been taken down")
 	}
-	return nil
+	return &acct, nil
 }
 
 // Refresh verifies a refresh token.

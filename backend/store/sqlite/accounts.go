@@ -125,7 +125,15 @@ func (s *Store) GetAccountByEmail(ctx context.Context, email string) (store.Acco
 
 // getAccount looks an account up by one unique column (a constant).
 func (s *Store) getAccount(ctx context.Context, col, value string) (store.Account, error) {
-	row := s.reader.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE `+col+` = ?`, value)
+	var row *sql.Row
+	switch col {
+	case "did":
+		row = s.rs.getAccountByDID.QueryRowContext(ctx, value)
+	case "handle":
+		row = s.rs.getAccountByHandle.QueryRowContext(ctx, value)
+	default:
+		row = s.reader.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE `+col+` = ?`, value)
+	}
 	a, err := scanAccount(row)
 	if err != nil {
 		return store.Account{}, fmt.Errorf("sqlite: get account by %s %q: %w", col, value, err)

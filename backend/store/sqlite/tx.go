@@ -55,13 +55,17 @@ func (ws *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 // readStmts are the read pool's hot statements. A statement prepared on a
 // pool is prepared again on each connection the first time it runs there.
 type readStmts struct {
-	getBlock  *sql.Stmt
-	getRecord *sql.Stmt
+	getBlock           *sql.Stmt
+	getRecord          *sql.Stmt
+	getAccountByDID    *sql.Stmt // every authenticated request reads the account
+	getAccountByHandle *sql.Stmt
 }
 
 func (rs *readStmts) prepare(ctx context.Context, db *sql.DB) error {
 	return prepareAll(ctx, db, map[**sql.Stmt]string{
-		&rs.getBlock: `SELECT data FROM blocks WHERE did = ? AND cid = ?`,
+		&rs.getAccountByDID:    `SELECT ` + accountCols + ` FROM accounts WHERE did = ?`,
+		&rs.getAccountByHandle: `SELECT ` + accountCols + ` FROM accounts WHERE handle = ?`,
+		&rs.getBlock:           `SELECT data FROM blocks WHERE did = ? AND cid = ?`,
 		&rs.getRecord: `SELECT r.cid, r.rev, b.data FROM records r
 			JOIN blocks b ON b.did = r.did AND b.cid = r.cid
 			WHERE r.did = ? AND r.collection = ? AND r.rkey = ?`,
