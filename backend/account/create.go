@@ -1,8 +1,6 @@
 package account
 
 import (
-	"time"
-
 	"context"
 	"errors"
 	"fmt"
@@ -198,7 +196,7 @@ func (s *Service) land(ctx context.Context, acct store.Account, invite string, s
 		return err
 	}
 	now := s.now()
-	events := []store.Event{identityEvent(acct.DID, acct.Handle, now), accountEvent(acct.DID, store.StatusActive, now)}
+	events := []store.Event{firehose.IdentityEvent(acct.DID, acct.Handle, now), firehose.AccountEvent(acct.DID, store.StatusActive, now)}
 	_, err = s.cfg.Store.CreateAccount(ctx, store.NewAccount{Account: acct, InviteCode: invite, Genesis: genesis, Events: events})
 	switch {
 	case errors.Is(err, store.ErrConflict):
@@ -207,29 +205,4 @@ func (s *Service) land(ctx context.Context, acct store.Account, invite string, s
 		return fmt.Errorf("store account %s: %w", acct.DID, err)
 	}
 	return nil
-}
-
-// identityEvent is the #identity event of an account's handle.
-func identityEvent(did, handle string, now time.Time) store.Event {
-	body := &firehose.Identity{Did: did, Time: firehose.FormatTime(now)}
-	if handle != "" {
-		body.Handle = &handle
-	}
-	return store.Event{DID: did, Type: firehose.TypeIdentity, Time: now, Encode: func(seq int64) ([]byte, error) {
-		body.Seq = seq
-		return firehose.EncodeFrame(firehose.TypeIdentity, body)
-	}}
-}
-
-// accountEvent is the #account event of an account's hosting status.
-func accountEvent(did string, status store.AccountStatus, now time.Time) store.Event {
-	body := &firehose.Account{Did: did, Active: status == store.StatusActive, Time: firehose.FormatTime(now)}
-	if status != store.StatusActive {
-		st := string(status)
-		body.Status = &st
-	}
-	return store.Event{DID: did, Type: firehose.TypeAccount, Time: now, Encode: func(seq int64) ([]byte, error) {
-		body.Seq = seq
-		return firehose.EncodeFrame(firehose.TypeAccount, body)
-	}}
 }

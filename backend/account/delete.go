@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hearthpds/hearth/backend/auth"
+	"github.com/hearthpds/hearth/backend/firehose"
 	"github.com/hearthpds/hearth/backend/store"
 )
 
@@ -99,7 +100,7 @@ func (l *Lifecycle) Remove(ctx context.Context, did string) error {
 }
 
 func (l *Lifecycle) remove(ctx context.Context, acct store.Account) error {
-	events := []store.Event{accountEvent(acct.DID, statusDeleted, l.now())}
+	events := []store.Event{firehose.AccountEvent(acct.DID, statusDeleted, l.now())}
 	if _, err := l.st.DeleteAccount(ctx, acct.DID, events); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrAccountNotFound

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bluesky-social/indigo/atproto/syntax"
 
+	"github.com/hearthpds/hearth/backend/firehose"
 	"github.com/hearthpds/hearth/backend/store"
 )
 
@@ -39,7 +40,7 @@ func (l *Lifecycle) UpdateHandle(ctx context.Context, did, raw string) (string, 
 	case err == nil && owner.DID != did:
 		return "", fmt.Errorf("%w: %s", ErrHandleTaken, handle)
 	case err == nil:
-		_, err = l.st.AppendEvents(ctx, []store.Event{identityEvent(did, handle, l.now())})
+		_, err = l.st.AppendEvents(ctx, []store.Event{firehose.IdentityEvent(did, handle, l.now())})
 		return handle, err
 	case !errors.Is(err, store.ErrNotFound):
 		return "", err
@@ -47,7 +48,7 @@ func (l *Lifecycle) UpdateHandle(ctx context.Context, did, raw string) (string, 
 	if err := l.publishHandle(ctx, acct, parsed, handle); err != nil {
 		return "", err
 	}
-	_, err = l.st.UpdateHandle(ctx, did, handle, []store.Event{identityEvent(did, handle, l.now())})
+	_, err = l.st.UpdateHandle(ctx, did, handle, []store.Event{firehose.IdentityEvent(did, handle, l.now())})
 	if errors.Is(err, store.ErrConflict) {
 		return "", fmt.Errorf("%w: %s", ErrHandleTaken, handle)
 	}

@@ -11,6 +11,7 @@ import (
 	indigoid "github.com/bluesky-social/indigo/atproto/identity"
 	"github.com/bluesky-social/indigo/atproto/syntax"
 
+	"github.com/hearthpds/hearth/backend/firehose"
 	"github.com/hearthpds/hearth/backend/repo"
 	"github.com/hearthpds/hearth/backend/store"
 )
@@ -201,7 +202,7 @@ func (l *Lifecycle) Deactivate(ctx context.Context, did string, deleteAfter *tim
 		return err
 	}
 	now := l.now()
-	if _, err := l.st.SetAccountStatus(ctx, did, store.StatusDeactivated, []store.Event{accountEvent(did, store.StatusDeactivated, now)}); err != nil {
+	if _, err := l.st.SetAccountStatus(ctx, did, store.StatusDeactivated, []store.Event{firehose.AccountEvent(did, store.StatusDeactivated, now)}); err != nil {
 		return fmt.Errorf("deactivate %s: %w", did, err)
 	}
 	l.log.Info("account deactivated", "did", did, "delete_after", deleteAfter)
@@ -239,7 +240,7 @@ func (l *Lifecycle) Activate(ctx context.Context, did string) error {
 // current commit.
 func (l *Lifecycle) activationEvents(ctx context.Context, acct store.Account) ([]store.Event, error) {
 	now := l.now()
-	events := []store.Event{accountEvent(acct.DID, store.StatusActive, now), identityEvent(acct.DID, acct.Handle, now)}
+	events := []store.Event{firehose.AccountEvent(acct.DID, store.StatusActive, now), firehose.IdentityEvent(acct.DID, acct.Handle, now)}
 	root, err := l.st.GetRepoRoot(ctx, acct.DID)
 	if errors.Is(err, store.ErrNotFound) {
 		return events, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/bluesky-social/indigo/atproto/atcrypto"
 	"github.com/bluesky-social/indigo/atproto/syntax"
 
+	"github.com/hearthpds/hearth/backend/firehose"
 	"github.com/hearthpds/hearth/backend/identity"
 	"github.com/hearthpds/hearth/backend/store"
 )
@@ -134,7 +135,7 @@ func (l *Lifecycle) SubmitPLCOperation(ctx context.Context, did string, raw json
 		return plcError(fmt.Errorf("submit PLC operation for %s: %w", did, err))
 	}
 	l.purge(ctx, did)
-	if _, err := l.st.AppendEvents(ctx, []store.Event{identityEvent(did, acct.Handle, l.now())}); err != nil {
+	if _, err := l.st.AppendEvents(ctx, []store.Event{firehose.IdentityEvent(did, acct.Handle, l.now())}); err != nil {
 		return fmt.Errorf("identity event of %s: %w", did, err)
 	}
 	return nil

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	netmail "net/mail"
-	"time"
 
 	"github.com/hearthpds/hearth/backend/account"
 	"github.com/hearthpds/hearth/backend/auth"
-	"github.com/hearthpds/hearth/backend/firehose"
 	"github.com/hearthpds/hearth/backend/mail"
 	"github.com/hearthpds/hearth/backend/store"
 	"github.com/hearthpds/hearth/backend/xrpc"
@@ -99,14 +97,4 @@ func (a adminAccounts) DeleteAccount(ctx context.Context, did string) error {
 	}
 	a.s.log.Info("admin: account deleted", "did", did)
 	return nil
-}
-
-// deletedEvent is the #account event of a deleted account.
-func deletedEvent(did string, now time.Time) store.Event {
-	status := "deleted"
-	body := &firehose.Account{Did: did, Active: false, Status: &status, Time: firehose.FormatTime(now)}
-	return store.Event{DID: did, Type: firehose.TypeAccount, Time: now, Encode: func(seq int64) ([]byte, error) {
-		body.Seq = seq
-		return firehose.EncodeFrame(firehose.TypeAccount, body)
-	}}
 }

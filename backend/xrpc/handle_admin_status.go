@@ -215,7 +215,7 @@ func (h *AdminHandlers) applyStatus(ctx context.Context, subj store.Subject, tak
 		return err
 	}
 	final := finalStatus(acct.Status, takedown, deactivated)
-	events := []store.Event{accountStatusEvent(subj.DID, final, h.now())}
+	events := []store.Event{firehose.AccountEvent(subj.DID, final, h.now())}
 	switch {
 	case takedown != nil && final == afterTakedown(takedown):
 		_, err = h.Store.SetTakedown(ctx, subj, takedown.Ref, events) // the usual case, in one transaction
@@ -281,17 +281,4 @@ func subjectError(err error) error {
 		return adminNotFound("Subject")
 	}
 	return err
-}
-
-// accountStatusEvent is the #account event of an account's status.
-func accountStatusEvent(did string, status store.AccountStatus, now time.Time) store.Event {
-	body := &firehose.Account{Did: did, Active: status == store.StatusActive, Time: firehose.FormatTime(now)}
-	if status != store.StatusActive {
-		st := string(status)
-		body.Status = &st
-	}
-	return store.Event{DID: did, Type: firehose.TypeAccount, Time: now, Encode: func(seq int64) ([]byte, error) {
-		body.Seq = seq
-		return firehose.EncodeFrame(firehose.TypeAccount, body)
-	}}
 }
