@@ -83,11 +83,18 @@ func (s *Service) checkCreate(ctx context.Context, in CreateInput) (handle, emai
 	if err != nil {
 		return "", "", err
 	}
-	handle = h.String()
+	return s.checkSignUp(ctx, h.String(), in)
+}
+
+// checkSignUp checks what every sign-up shares once the handle is known:
+// password, email, invite code, and that handle and email are free. It
+// returns the handle and the normalised email.
+func (s *Service) checkSignUp(ctx context.Context, handle string, in CreateInput) (string, string, error) {
 	if err := auth.ValidatePassword(in.Password); err != nil {
 		return "", "", err
 	}
-	if email, err = normalizeEmail(in.Email); err != nil {
+	email, err := normalizeEmail(in.Email)
+	if err != nil {
 		return "", "", err
 	}
 	if s.cfg.InviteRequired && in.InviteCode == "" {

@@ -90,19 +90,7 @@ func (l *Lifecycle) checkMigrating(ctx context.Context, did syntax.DID, in Creat
 	if handle, err = l.normalizeHandle(ctx, in.Handle, did); err != nil {
 		return "", "", err
 	}
-	if err := auth.ValidatePassword(in.Password); err != nil {
-		return "", "", err
-	}
-	if email, err = normalizeEmail(in.Email); err != nil {
-		return "", "", err
-	}
-	if s.cfg.InviteRequired && in.InviteCode == "" {
-		return "", "", ErrInviteRequired
-	}
-	if err := s.checkAvailable(ctx, handle, email); err != nil {
-		return "", "", err
-	}
-	return handle, email, s.checkInvite(ctx, in.InviteCode)
+	return s.checkSignUp(ctx, handle, in)
 }
 
 // migratingSigningKey returns the key reserved for the DID, or a new one.
