@@ -7,6 +7,7 @@ import net from 'node:net'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 const require = createRequire(import.meta.url)
 
@@ -45,7 +46,7 @@ export async function startHearth () {
   const plc = await startPLC()
   const port = await freePort()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-npm-'))
-  const bin = process.env.HEARTH_TEST_BINARY || path.resolve(import.meta.dirname, '../../bin/hearth')
+  const bin = process.env.HEARTH_TEST_BINARY || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/hearth')
   const url = `http://localhost:${port}`
   const log = fs.openSync(path.join(dir, 'hearth.log'), 'w')
   const child = spawn(bin, ['serve'], {
