@@ -1,6 +1,7 @@
 package xrpc
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -83,6 +84,12 @@ func toError(err error) (e *Error, ok bool) {
 
 // writeError sends err as an XRPC error response.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		// The client closed the request (or half-closed its connection)
+		// before it was answered: not a server failure.
+		log.Debug("xrpc request canceled by the client", "path", r.URL.Path)
+		err = invalidRequest("the client closed the request before it was answered")
+	}
 	e, ok := toError(err)
 	if !ok {
 		log.Error("xrpc handler failed", "path", r.URL.Path, "err", err)
