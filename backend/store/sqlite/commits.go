@@ -9,7 +9,7 @@ import (
 	"github.com/hearthpds/hearth/backend/store"
 )
 
-// ApplyCommits lands commits in one transaction, each under a savepoint; see
+// ApplyCommits lands commits in one transaction; see
 // [store.Repos.ApplyCommits]. A commit whose Prev is stale fails alone with
 // store.ErrRootMismatch; any other failure (including an event's Encode
 // failing) rolls the whole transaction back and is returned as the error.
@@ -21,7 +21,7 @@ func (s *Store) ApplyCommits(ctx context.Context, commits []store.Commit) ([]sto
 	err := s.inTx(ctx, func(w *writeTx) error {
 		results = make([]store.CommitResult, len(commits))
 		for i := range commits {
-			seq, err := w.applyCommitSavepoint(commits[i])
+			seq, err := w.applyCommit(commits[i])
 			switch {
 			case errors.Is(err, store.ErrRootMismatch):
 				results[i].Err = err
@@ -39,29 +39,13 @@ func (s *Store) ApplyCommits(ctx context.Context, commits []store.Commit) ([]sto
 	return results, nil
 }
 
-// applyCommitSavepoint applies one commit under a savepoint, rolling back to
-// it when the commit fails with store.ErrRootMismatch so the transaction can
-// go on with the next commit.
-func (w *writeTx) applyCommitSavepoint(c store.Commit) (int64, error) {
-	if _, err := w.execStmt(w.st.savepoint); err != nil {
-		return 0, fmt.Errorf("savepoint: %w", err)
-	}
-	seq, err := w.applyCommit(c)
-	if errors.Is(err, store.ErrRootMismatch) {
-		if _, rbErr := w.execStmt(w.st.rollbackTo); rbErr != nil {
-			return 0, fmt.Errorf("rollback to savepoint: %w", rbErr)
-		}
-	}
-	if _, relErr := w.execStmt(w.st.release); relErr != nil && err == nil {
-		return 0, fmt.Errorf("release savepoint: %w", relErr)
-	}
-	return seq, err
-}
-
 // applyCommit lands one commit in the transaction: root compare-and-swap,
 // new blocks (stamped with the commit's rev), record index changes, released
 // blocks, then the event. It returns the event's seq (0 when the commit has
-// none).
+// none). The compare-and-swap comes first, so a commit that fails it
+// (ErrRootMismatch) has written nothing and the transaction goes on with the
+// next commit with no savepoint to roll back to; any other error fails the
+// whole transaction.
 func (w *writeTx) applyCommit(c store.Commit) (int64, error) {
 	if err := w.swapRoot(c); err != nil {
 		return 0, err

@@ -9,8 +9,7 @@
 // separate pool of read-only connections (mode=ro, query_only), which WAL
 // mode lets run concurrently with the writer. Throughput comes from batching,
 // not from concurrency: the write path hands [Store.ApplyCommits] many
-// commits at once (group commit), and they land in one transaction with a
-// savepoint each.
+// commits at once (group commit), and they land in one transaction.
 //
 // Every connection is configured through the DSN so a connection the pool
 // re-opens gets the same settings: journal_mode=WAL, busy_timeout,

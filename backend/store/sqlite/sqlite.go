@@ -135,9 +135,8 @@ const walSizeLimit = 64 << 20
 // the writer, synchronous=NORMAL (see the package documentation), foreign
 // keys enforced, a bounded log, SQLite's default page cache (a 32 MiB one
 // cost 10% of a write's CPU: modernc truncates the cache at every commit,
-// in time that grows with its size), temporary files in memory (each
-// commit's savepoint journals the pages it changes; on disk that costs
-// system calls), and BEGIN IMMEDIATE for every transaction.
+// in time that grows with its size), temporary files in memory (statement
+// journals and sorts; on disk they cost system calls), and BEGIN IMMEDIATE for every transaction.
 func writerDSN(path string) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))

@@ -22,9 +22,6 @@ type writeStmts struct {
 	releaseBlock      *sql.Stmt
 	nextSeq           *sql.Stmt
 	insertEvent       *sql.Stmt
-	savepoint         *sql.Stmt
-	release           *sql.Stmt
-	rollbackTo        *sql.Stmt
 }
 
 func (ws *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
@@ -46,9 +43,6 @@ func (ws *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 			AND NOT EXISTS (SELECT 1 FROM records WHERE did = ?1 AND cid = ?2)`,
 		&ws.nextSeq:     `UPDATE event_seq SET last = last + 1 WHERE id = 1 RETURNING last`,
 		&ws.insertEvent: `INSERT INTO events (seq, did, type, time, body) VALUES (?, ?, ?, ?, ?)`,
-		&ws.savepoint:   `SAVEPOINT hearth_commit`,
-		&ws.release:     `RELEASE hearth_commit`,
-		&ws.rollbackTo:  `ROLLBACK TO hearth_commit`,
 	})
 }
 
