@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/bluesky-social/indigo/atproto/atdata"
 	"github.com/bluesky-social/indigo/atproto/syntax"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/ipfs/go-cid"
 
 	"github.com/hearthpds/hearth/backend/repo"
@@ -25,6 +28,32 @@ type RepoHandlers struct {
 	Store  store.Store
 	Engine *repo.Engine
 	Docs   DIDDocuments // may be nil: describeRepo then omits didDoc
+
+	readsOnce sync.Once
+	reads     *expirable.LRU[string, store.Account] // see readAccount
+}
+
+// readCacheTTL bounds how long a public read may see an account as it was
+// (a handle change or a takedown on another instance shows within it).
+const readCacheTTL = time.Second
+
+// readAccount resolves the repo of a public read (getRecord, listRecords,
+// describeRepo) through a short-lived cache: every read needs the account,
+// and reading it was a fifth of a getRecord's CPU. Only the DID, handle and
+// status are kept; writes always read the account afresh.
+func (h *RepoHandlers) readAccount(ctx context.Context, id syntax.AtIdentifier) (store.Account, error) {
+	h.readsOnce.Do(func() { h.reads = expirable.NewLRU[string, store.Account](4096, nil, readCacheTTL) })
+	key := id.Normalize().String()
+	if acct, ok := h.reads.Get(key); ok {
+		return acct, nil
+	}
+	acct, err := lookupAccount(ctx, h.Store, id)
+	if err != nil {
+		return acct, err
+	}
+	acct = store.Account{DID: acct.DID, Handle: acct.Handle, Status: acct.Status, TakedownRef: acct.TakedownRef}
+	h.reads.Add(key, acct)
+	return acct, nil
 }
 
 // Methods returns the methods to register.
@@ -324,7 +353,7 @@ func (h *RepoHandlers) getRecord(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	acct, err := lookupAccount(ctx, h.Store, id)
+	acct, err := h.readAccount(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +390,7 @@ func (h *RepoHandlers) listRecords(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	acct, err := lookupAccount(ctx, h.Store, id)
+	acct, err := h.readAccount(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -396,7 +425,7 @@ func (h *RepoHandlers) describeRepo(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	acct, err := lookupAccount(ctx, h.Store, id)
+	acct, err := h.readAccount(ctx, id)
 	if err != nil {
 		return nil, err
 	}
