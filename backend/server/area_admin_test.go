@@ -177,8 +177,10 @@ func admTakedowns(t *testing.T, pds *testpds.PDS, admin admClient, alice pxClien
 	}
 	anon := pxClient{t: t, base: pds.URL}
 	anon.want(401, "AuthenticationRequired", "com.atproto.server.createSession", "", map[string]any{"identifier": "alice.test", "password": "a long enough password"}, nil)
-	// The account's unexpired access token stops working at once.
+	// The account's unexpired access token stops working at once, and its
+	// repo is no longer served.
 	alice.want(401, "AccountTakedown", "com.atproto.server.getSession", "", nil, nil)
+	anon.want(404, "RepoNotFound", "com.atproto.repo.describeRepo", "repo="+did, nil, nil)
 	admin.must("com.atproto.admin.updateSubjectStatus", "", map[string]any{"subject": repoRef, "takedown": map[string]any{"applied": false}})
 	alice.must("com.atproto.server.getSession", "", nil, nil)
 	if active, status := admAccountEvent(t, pds, did); !active || status != "" {

@@ -44,15 +44,20 @@ const readCacheTTL = time.Second
 func (h *RepoHandlers) readAccount(ctx context.Context, id syntax.AtIdentifier) (store.Account, error) {
 	h.readsOnce.Do(func() { h.reads = expirable.NewLRU[string, store.Account](4096, nil, readCacheTTL) })
 	key := id.Normalize().String()
-	if acct, ok := h.reads.Get(key); ok {
-		return acct, nil
+	acct, ok := h.reads.Get(key)
+	if !ok {
+		full, err := lookupAccount(ctx, h.Store, id)
+		if err != nil {
+			return full, err
+		}
+		acct = store.Account{DID: full.DID, Handle: full.Handle, Status: full.Status, TakedownRef: full.TakedownRef}
+		h.reads.Add(key, acct)
 	}
-	acct, err := lookupAccount(ctx, h.Store, id)
-	if err != nil {
-		return acct, err
+	if acct.Status == store.StatusTakendown || acct.TakedownRef != "" {
+		// A taken-down repo is not served, as if it were not hosted here
+		// (the reference PDS's getDidForActor leaves it out).
+		return store.Account{}, Errorf(http.StatusNotFound, "RepoNotFound", "Could not find repo: %s", id)
 	}
-	acct = store.Account{DID: acct.DID, Handle: acct.Handle, Status: acct.Status, TakedownRef: acct.TakedownRef}
-	h.reads.Add(key, acct)
 	return acct, nil
 }
 
