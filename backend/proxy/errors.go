@@ -3,33 +3,18 @@ package proxy
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
+
+	"github.com/hearthpds/hearth/backend/xrpcerr"
 )
 
-// Error is a failure reported to the client as an XRPC error
-// {"error": Name, "message": Message} with HTTP status Status.
-type Error struct {
-	Status  int
-	Name    string
-	Message string
-	cause   error
-}
-
-// Error returns the name and message, with the cause when there is one.
-func (e *Error) Error() string {
-	if e.cause != nil {
-		return fmt.Sprintf("%s: %s: %v", e.Name, e.Message, e.cause)
-	}
-	return e.Name + ": " + e.Message
-}
-
-// Unwrap returns the error's cause, if any.
-func (e *Error) Unwrap() error { return e.cause }
+// Error is a failure reported to the client as an XRPC error; it is the
+// HTTP layer's own type (package xrpcerr), so it needs no conversion there.
+type Error = xrpcerr.Error
 
 // Errorf builds an Error.
 func Errorf(status int, name, format string, args ...any) *Error {
-	return &Error{Status: status, Name: name, Message: fmt.Sprintf(format, args...)}
+	return xrpcerr.Errorf(status, name, format, args...)
 }
 
 func invalidRequest(format string, args ...any) *Error {
@@ -44,7 +29,7 @@ func badTokenMethod() *Error {
 
 func upstreamFailure(cause error, format string, args ...any) *Error {
 	e := Errorf(http.StatusBadGateway, "UpstreamFailure", format, args...)
-	e.cause = cause
+	e.Cause = cause
 	return e
 }
 

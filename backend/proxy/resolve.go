@@ -32,7 +32,7 @@ func (r Resolver) Endpoint(ctx context.Context, s Service) (*url.URL, error) {
 	ident, err := r.Directory.LookupDID(ctx, s.DID)
 	if err != nil {
 		e := invalidRequest("could not resolve proxy did")
-		e.cause = err
+		e.Cause = err
 		return nil, e
 	}
 	raw := ident.GetServiceEndpoint(s.ID)
@@ -42,7 +42,7 @@ func (r Resolver) Endpoint(ctx context.Context, s Service) (*url.URL, error) {
 	u, err := r.checkEndpoint(raw)
 	if err != nil {
 		e := invalidRequest("proxy did service url is not usable")
-		e.cause = err
+		e.Cause = err
 		return nil, e
 	}
 	return u, nil

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -87,11 +86,7 @@ func (a proxyAuth) Authenticate(r *http.Request) (proxy.Caller, error) {
 	}
 	v, err := a.access.Access(r.Context(), strings.TrimSpace(token))
 	if err != nil {
-		var xe *xrpc.Error
-		if errors.As(err, &xe) {
-			return proxy.Caller{}, proxy.Errorf(xe.Status, xe.Name, "%s", xe.Message)
-		}
-		return proxy.Caller{}, err
+		return proxy.Caller{}, err // an *xrpc.Error is a *proxy.Error
 	}
 	return proxy.Caller{DID: syntax.DID(v.DID), Privileged: v.Privileged}, nil
 }

@@ -4,34 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/hearthpds/hearth/backend/repo"
 	"github.com/hearthpds/hearth/backend/store"
+	"github.com/hearthpds/hearth/backend/xrpcerr"
 )
 
 // Error is an XRPC error response: {"error": Name, "message": Message}.
-type Error struct {
-	Status  int
-	Name    string
-	Message string
-	cause   error
-}
-
-func (e *Error) Error() string {
-	if e.cause != nil {
-		return fmt.Sprintf("%s: %s: %v", e.Name, e.Message, e.cause)
-	}
-	return e.Name + ": " + e.Message
-}
-
-func (e *Error) Unwrap() error { return e.cause }
+// It is the type the proxy returns too (package xrpcerr).
+type Error = xrpcerr.Error
 
 // Errorf builds an Error.
 func Errorf(status int, name, format string, args ...any) *Error {
-	return &Error{Status: status, Name: name, Message: fmt.Sprintf(format, args...)}
+	return xrpcerr.Errorf(status, name, format, args...)
 }
 
 // Common errors.

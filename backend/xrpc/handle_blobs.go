@@ -222,7 +222,7 @@ func (h *BlobHandlers) upload(r *http.Request) (any, error) {
 	case errors.Is(err, blobs.ErrTooLarge):
 		return nil, payloadTooLarge()
 	case errors.Is(err, blobs.ErrBodyRead):
-		return nil, &Error{Status: http.StatusBadRequest, Name: "InvalidRequest", Message: "could not read the request body", cause: err}
+		return nil, &Error{Status: http.StatusBadRequest, Name: "InvalidRequest", Message: "could not read the request body", Cause: err}
 	case errors.Is(err, blobs.ErrTakenDown):
 		return nil, invalidRequest("Blob has been takendown, cannot re-upload")
 	case err != nil:

@@ -57,7 +57,7 @@ func requireFullSession(v *Viewer) error {
 func lifecycleError(err error) error {
 	for _, m := range lifecycleErrors {
 		if errors.Is(err, m.target) {
-			return &Error{Status: m.status, Name: m.name, Message: messageOf(err, m.message), cause: err}
+			return &Error{Status: m.status, Name: m.name, Message: messageOf(err, m.message), Cause: err}
 		}
 	}
 	return accountError(err)

@@ -3,7 +3,6 @@ package xrpc
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -122,19 +121,10 @@ func forwardCall(fwd Forwarder, services proxy.Defaults, w http.ResponseWriter, 
 	}
 	svc, err := services.Target(r, nsid)
 	if err != nil {
-		return proxyError(err)
+		return err
 	}
 	call := proxy.Call{Caller: syntax.DID(v.DID), Service: svc, NSID: syntax.NSID(nsid)}
-	return proxyError(fwd.Forward(w, r, call))
-}
-
-// proxyError turns the proxy's *proxy.Error values into XRPC errors.
-func proxyError(err error) error {
-	var pe *proxy.Error
-	if errors.As(err, &pe) {
-		return &Error{Status: pe.Status, Name: pe.Name, Message: pe.Message, cause: err}
-	}
-	return err
+	return fwd.Forward(w, r, call)
 }
 
 func logOrDefault(l *slog.Logger) *slog.Logger {

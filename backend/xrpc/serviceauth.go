@@ -42,7 +42,7 @@ func serviceAuthError(err error) error {
 		{auth.ErrServiceAuthMalformed, "BadJwt", "poorly formatted jwt"},
 	} {
 		if errors.Is(err, m.target) {
-			return &Error{Status: http.StatusUnauthorized, Name: m.name, Message: m.msg, cause: err}
+			return &Error{Status: http.StatusUnauthorized, Name: m.name, Message: m.msg, Cause: err}
 		}
 	}
 	return err
