@@ -3,10 +3,25 @@
 // Everything secret that Hearth stores — account signing keys, PLC rotation
 // keys, later the seeds of private records — is sealed under one 32-byte
 // master key before it reaches the database, so the database never holds a
-// secret in clear. The master key itself lives outside the database: in a
-// file created with mode 0600 for headless servers
-// ([LoadOrCreateMasterKeyFile]), or in the operating system's keychain for
-// the desktop app (behind the [Keychain] interface).
+// secret in clear. The master key itself lives outside the database, in
+// one of three places ([KeyLocation]):
+//
+//   - a raw key file created with mode 0600, for headless servers
+//     ([LoadOrCreateMasterKeyFile]);
+//   - the operating system's keychain, for the desktop app: [OSKeychain]
+//     (go-keyring: the Secret Service on Linux, the Keychain on macOS, the
+//     Credential Manager on Windows) behind the [Keychain] interface, the
+//     key stored there in base64 ([LoadOrCreateKeychainMasterKey]);
+//   - a passphrase key file, for desktops without a usable keychain: the
+//     key wrapped under Argon2id and XChaCha20-Poly1305 in a file with a
+//     "HEARTH-KEY" header ([CreatePassphraseKeyFile],
+//     [OpenPassphraseKeyFile], [ChangePassphrase]).
+//
+// [ProbeKeychain] tells, within a time limit, whether the keychain works
+// right now and if not why, in plain words. [DesktopKeyState] and
+// [UnlockDesktopMasterKey] pick the desktop app's place: a passphrase file
+// that exists stays in use; otherwise the keychain when it works, a new
+// passphrase file when it does not.
 //
 // A [Sealer] does the sealing: XChaCha20-Poly1305 with a random 24-byte
 // nonce, a version byte in front so the format can evolve, and associated
@@ -24,8 +39,6 @@
 // Secret material is held in [Secret] values, which format, log and marshal
 // as "[redacted]". Errors returned here never contain key material.
 //
-// This package does not prompt for anything, does not log, and does not yet
-// read passphrase-wrapped master key files or talk to a real OS keychain;
-// both are planned and the file loader refuses anything but a raw 32-byte
-// key, so a future wrapped format can be told apart by its size and header.
+// This package does not prompt for anything and does not log: the app asks
+// for the passphrase and shows the reason a keychain is not used.
 package keys

@@ -28,4 +28,22 @@ var (
 	// ErrKeychainNotFound: the keychain holds no secret for this service
 	// and user.
 	ErrKeychainNotFound = errors.New("keys: secret not found in keychain")
+	// ErrKeychainUnavailable: the keychain cannot be used right now (no
+	// Secret Service on the session bus, a locked collection, no answer in
+	// time, an unsupported platform). The error is a
+	// *KeychainUnavailableError whose Reason says why in plain words.
+	ErrKeychainUnavailable = errors.New("keys: keychain unavailable")
+	// ErrKeychainValueInvalid: the keychain holds something under the
+	// master key's name that is not a base64-encoded MasterKeySize-byte key.
+	ErrKeychainValueInvalid = errors.New("keys: keychain value is not a valid master key")
+	// ErrMasterKeyMissing: data sealed under a master key exists, but the
+	// place that should hold that key holds none; a new key would not open
+	// the data, so none is created.
+	ErrMasterKeyMissing = errors.New("keys: the master key of existing data is missing")
+	// ErrWrongPassphrase: a passphrase key file did not open: the
+	// passphrase is wrong, or the file was altered.
+	ErrWrongPassphrase = errors.New("keys: wrong passphrase (or the key file was altered)")
+	// ErrWeakPassphrase: a new passphrase is empty or shorter than
+	// MinPassphraseLength characters.
+	ErrWeakPassphrase = errors.New("keys: passphrase is too short")
 )

@@ -2,9 +2,9 @@ package keys
 
 // Keychain is the operating system's secret store (macOS Keychain, Windows
 // Credential Manager, the Secret Service on Linux), seen through the three
-// calls Hearth needs. Its method set matches github.com/zalando/go-keyring so
-// a thin adapter can wrap that package later; code takes a Keychain
-// explicitly, so tests pass a MemKeychain instead of swapping a global.
+// calls Hearth needs. Its method set matches github.com/zalando/go-keyring,
+// which [OSKeychain] wraps; code takes a Keychain explicitly, so tests pass a
+// MemKeychain instead of swapping go-keyring's global with its MockInit.
 //
 // Platforms limit the size of a secret (Windows about 2.5 KB, macOS about
 // 3 KB): store only a small key there, such as the base64 master key, and

@@ -38,41 +38,49 @@ func LoadOrCreateMasterKeyFile(path string) ([]byte, error) {
 	return createMasterKeyFile(path)
 }
 
-// readMasterKeyFile opens path and checks it from the open descriptor, so the
-// file checked is the file read.
+// readMasterKeyFile reads the raw key file at path.
 func readMasterKeyFile(path string) ([]byte, error) {
+	return readPrivateFile(path, "master key file", MasterKeySize,
+		"a raw key; a passphrase-protected key file is opened with its passphrase instead")
+}
+
+// readPrivateFile opens path and checks it from the open descriptor, so the
+// file checked is the file read: a regular file, private permissions
+// (ErrKeyFileInsecure) and exactly size bytes (ErrKeyFileInvalid, with hint
+// saying what such a file is). what names the file in errors.
+func readPrivateFile(path, what string, size int64, hint string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("keys: open master key file: %w", err)
+		return nil, fmt.Errorf("keys: open %s: %w", what, err)
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("keys: stat master key file %s: %w", path, err)
+		return nil, fmt.Errorf("keys: stat %s %s: %w", what, path, err)
 	}
-	if err := checkKeyFileInfo(path, info); err != nil {
+	if err := checkPrivateFileInfo(path, info); err != nil {
 		return nil, err
 	}
-	key := make([]byte, MasterKeySize)
-	if _, err := io.ReadFull(f, key); err != nil {
+	if info.Size() != size {
+		return nil, fmt.Errorf("%w: %s is %d bytes, want exactly %d (%s)",
+			ErrKeyFileInvalid, path, info.Size(), size, hint)
+	}
+	b := make([]byte, size)
+	if _, err := io.ReadFull(f, b); err != nil {
 		return nil, fmt.Errorf("%w: %s: read: %w", ErrKeyFileInvalid, path, err)
 	}
-	return key, nil
+	return b, nil
 }
 
-// checkKeyFileInfo enforces a regular file, private permissions and the
-// exact size.
-func checkKeyFileInfo(path string, info fs.FileInfo) error {
+// checkPrivateFileInfo enforces a regular file that only its owner can
+// access.
+func checkPrivateFileInfo(path string, info fs.FileInfo) error {
 	if !info.Mode().IsRegular() {
 		return fmt.Errorf("%w: %s is not a regular file", ErrKeyFileInvalid, path)
 	}
 	if perm := info.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 {
 		return fmt.Errorf("%w: %s has mode %04o, so group or others can access it; fix it with: chmod 600 %s",
 			ErrKeyFileInsecure, path, perm, path)
-	}
-	if info.Size() != MasterKeySize {
-		return fmt.Errorf("%w: %s is %d bytes, want exactly %d (a raw key; passphrase-wrapped key files are not supported yet)",
-			ErrKeyFileInvalid, path, info.Size(), MasterKeySize)
 	}
 	return nil
 }
@@ -107,8 +115,8 @@ func createMasterKeyFile(path string) ([]byte, error) {
 }
 
 // writeTempKeyFile creates a fresh 0600 file next to the final one (O_EXCL),
-// writes key and syncs it. On failure it removes the file.
-func writeTempKeyFile(dir, base string, key []byte) (name string, err error) {
+// writes data and syncs it. On failure it removes the file.
+func writeTempKeyFile(dir, base string, data []byte) (name string, err error) {
 	var suffix [8]byte
 	if _, err := rand.Read(suffix[:]); err != nil {
 		return "", fmt.Errorf("keys: temporary name: %w", err)
@@ -126,7 +134,7 @@ func writeTempKeyFile(dir, base string, key []byte) (name string, err error) {
 			os.Remove(name)
 		}
 	}()
-	if _, err := f.Write(key); err != nil {
+	if _, err := f.Write(data); err != nil {
 		return "", fmt.Errorf("keys: write master key file: %w", err)
 	}
 	if err := f.Sync(); err != nil {
