@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -27,6 +28,9 @@ type CreateInput struct {
 	// PDS (migration): the caller has checked a service-auth token of that
 	// DID. The account starts deactivated with an empty repo (migrate.go).
 	DID string
+	// Owner marks the desktop's owner creating their own account
+	// in-process: the invite and closed-registration checks do not apply.
+	Owner bool
 }
 
 // Created is a new account with its first session.
@@ -41,6 +45,9 @@ type Created struct {
 // the invite use, the repo's first commit and the #identity and #account
 // events in one transaction.
 func (s *Service) Create(ctx context.Context, in CreateInput) (*Created, error) {
+	if s.cfg.SignupClosed && !in.Owner {
+		return nil, ErrSignupClosed
+	}
 	if in.DID != "" {
 		return s.createWithDID(ctx, in)
 	}
@@ -56,7 +63,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Created, error) 
 	if err != nil {
 		return nil, err
 	}
-	did, err := s.registerDID(ctx, handle, signing, rotation)
+	did, pending, err := s.registerDID(ctx, handle, signing, rotation)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +72,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Created, error) 
 		return nil, err
 	}
 	acct.InviteCode = in.InviteCode
-	if err := s.land(ctx, acct, in.InviteCode, signing); err != nil {
+	if err := s.land(ctx, acct, in.InviteCode, signing, pending); err != nil {
 		return nil, err
 	}
 	sess, err := s.cfg.Tokens.IssueSession(ctx, did, nil)
@@ -97,7 +104,7 @@ func (s *Service) checkSignUp(ctx context.Context, handle string, in CreateInput
 	if err != nil {
 		return "", "", err
 	}
-	if s.cfg.InviteRequired && in.InviteCode == "" {
+	if s.cfg.InviteRequired && in.InviteCode == "" && !in.Owner {
 		return "", "", ErrInviteRequired
 	}
 	if err := s.checkAvailable(ctx, handle, email); err != nil {
@@ -156,18 +163,19 @@ func newKeys() (signing, rotation *atcrypto.PrivateKeyK256, err error) {
 	return signing, rotation, nil
 }
 
-// registerDID builds the genesis operation and submits it to the PLC
-// directory.
-func (s *Service) registerDID(ctx context.Context, handle string, signing, rotation atcrypto.PrivateKey) (string, error) {
+// registerDID builds and signs the genesis operation. It submits it to the
+// PLC directory, or, in LocalFirst mode, returns it (JSON) to be kept with
+// the account until SubmitPendingPLC.
+func (s *Service) registerDID(ctx context.Context, handle string, signing, rotation atcrypto.PrivateKey) (did string, pending []byte, err error) {
 	sigPub, err := signing.PublicKey()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	rotPub, err := rotation.PublicKey()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	did, _, err := s.cfg.PLC.CreateDID(ctx, identity.GenesisParams{
+	id, op, err := identity.NewGenesis(identity.GenesisParams{
 		SigningKey:   sigPub,
 		RotationKeys: []string{rotPub.DIDKey()},
 		Signer:       rotation,
@@ -175,9 +183,19 @@ func (s *Service) registerDID(ctx context.Context, handle string, signing, rotat
 		PDSEndpoint:  s.cfg.PublicURL,
 	})
 	if err != nil {
-		return "", fmt.Errorf("register did:plc for %s: %w", handle, err)
+		return "", nil, fmt.Errorf("genesis operation for %s: %w", handle, err)
 	}
-	return did.String(), nil
+	if s.cfg.LocalFirst {
+		pending, err := json.Marshal(op)
+		if err != nil {
+			return "", nil, fmt.Errorf("genesis operation for %s: %w", handle, err)
+		}
+		return id.String(), pending, nil
+	}
+	if err := s.cfg.PLC.Submit(ctx, id, op); err != nil {
+		return "", nil, fmt.Errorf("register did:plc for %s: %w", handle, err)
+	}
+	return id.String(), nil, nil
 }
 
 func (s *Service) sealAccount(did, handle, email, hash string, signing, rotation atcrypto.PrivateKey) (store.Account, error) {
@@ -197,14 +215,16 @@ func (s *Service) sealAccount(did, handle, email, hash string, signing, rotation
 }
 
 // land stores the account with its genesis commit and events atomically.
-func (s *Service) land(ctx context.Context, acct store.Account, invite string, signing atcrypto.PrivateKey) error {
+func (s *Service) land(ctx context.Context, acct store.Account, invite string, signing atcrypto.PrivateKey, pendingPLC []byte) error {
 	genesis, err := s.cfg.Engine.Genesis(ctx, acct.DID, signing)
 	if err != nil {
 		return err
 	}
 	now := s.now()
 	events := []store.Event{firehose.IdentityEvent(acct.DID, acct.Handle, now), firehose.AccountEvent(acct.DID, store.StatusActive, now)}
-	_, err = s.cfg.Store.CreateAccount(ctx, store.NewAccount{Account: acct, InviteCode: invite, Genesis: genesis, Events: events})
+	_, err = s.cfg.Store.CreateAccount(ctx, store.NewAccount{
+		Account: acct, InviteCode: invite, Genesis: genesis, Events: events, PendingPLCOp: pendingPLC,
+	})
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		return fmt.Errorf("%w: %s", ErrHandleTaken, acct.Handle)

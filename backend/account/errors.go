@@ -11,4 +11,7 @@ var (
 	ErrBadCredentials  = errors.New("invalid identifier or password")
 	ErrAccountNotFound = errors.New("account not found")
 	ErrAppPasswordName = errors.New("an app password with this name already exists")
+	// ErrSignupClosed: the server takes no new accounts over the network
+	// (a desktop install, once its owner exists).
+	ErrSignupClosed = errors.New("this server does not accept new accounts")
 )

@@ -26,8 +26,15 @@ type Config struct {
 	HandleDomains  []string // e.g. [".test"]
 	PublicURL      string   // the PDS endpoint written into DID documents
 	InviteRequired bool
-	Logger         *slog.Logger
-	Now            func() time.Time
+	// SignupClosed refuses every sign-up but the owner's (CreateInput.Owner):
+	// a desktop install hosts its owner only.
+	SignupClosed bool
+	// LocalFirst keeps new accounts' did:plc genesis operations here, signed
+	// but unsubmitted, until SubmitPendingPLC (the desktop, until the user
+	// goes public); otherwise they are submitted at sign-up.
+	LocalFirst bool
+	Logger     *slog.Logger
+	Now        func() time.Time
 }
 
 // Service manages accounts. It is safe for concurrent use.

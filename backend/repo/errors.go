@@ -24,11 +24,17 @@ var (
 type InvalidWriteError struct {
 	Index   int // position of the write in the request
 	Message string
+	// Err is the cause when there is one (a *lexicon.ValidationError
+	// naming the offending field, for a record that fails its lexicon).
+	Err error
 }
 
 func (e *InvalidWriteError) Error() string {
 	return fmt.Sprintf("invalid write %d: %s", e.Index, e.Message)
 }
+
+// Unwrap returns the cause.
+func (e *InvalidWriteError) Unwrap() error { return e.Err }
 
 func invalidWrite(i int, format string, args ...any) error {
 	return &InvalidWriteError{Index: i, Message: fmt.Sprintf(format, args...)}

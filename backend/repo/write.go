@@ -5,6 +5,7 @@ import (
 	"github.com/bluesky-social/indigo/atproto/syntax"
 	"github.com/ipfs/go-cid"
 	"github.com/multiformats/go-multihash"
+	"maps"
 )
 
 // Action is what a write does to a record.
@@ -134,6 +135,14 @@ func prepare(i int, w Write, mode Validation, v Validator, newRKey func() string
 }
 
 func (p *prepared) encode(i int) error {
+	if _, ok := p.Record["$type"]; !ok {
+		// As the reference PDS does, a record without $type gets its
+		// collection's (on a copy: the caller's map is left alone).
+		rec := make(map[string]any, len(p.Record)+1)
+		maps.Copy(rec, p.Record)
+		rec["$type"] = p.Collection
+		p.Record = rec
+	}
 	if t, ok := p.Record["$type"].(string); !ok || t != p.Collection {
 		return invalidWrite(i, "record $type must be %q", p.Collection)
 	}
@@ -161,7 +170,7 @@ func validate(i int, w Write, mode Validation, v Validator) (string, error) {
 	}
 	known, err := v.ValidateRecord(w.Collection, w.Record)
 	if err != nil {
-		return "", invalidWrite(i, "%v", err)
+		return "", &InvalidWriteError{Index: i, Message: err.Error(), Err: err}
 	}
 	if known {
 		return StatusValid, nil

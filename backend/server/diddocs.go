@@ -21,6 +21,9 @@ const didDocTTL = time.Minute
 type didDocs struct {
 	resolver *indigoid.BaseDirectory
 	cache    *expirable.LRU[string, json.RawMessage]
+	// local, when set, renders the document of a local-first account whose
+	// genesis operation is not published yet (ok false otherwise).
+	local func(ctx context.Context, did string) (doc json.RawMessage, ok bool)
 }
 
 func newDIDDocs(resolver *indigoid.BaseDirectory) *didDocs {
@@ -31,6 +34,11 @@ func newDIDDocs(resolver *indigoid.BaseDirectory) *didDocs {
 func (d *didDocs) DIDDocument(ctx context.Context, did string) (any, error) {
 	if doc, ok := d.cache.Get(did); ok {
 		return doc, nil
+	}
+	if d.local != nil {
+		if doc, ok := d.local(ctx, did); ok {
+			return doc, nil
+		}
 	}
 	parsed, err := syntax.ParseDID(did)
 	if err != nil {
@@ -59,4 +67,20 @@ func (f forgetfulDirectory) Purge(ctx context.Context, id syntax.AtIdentifier) e
 		f.docs.Forget(id.String())
 	}
 	return f.Directory.Purge(ctx, id)
+}
+
+// localDIDDoc renders a local-first account's unpublished DID document.
+func (s *Server) localDIDDoc(ctx context.Context, did string) (json.RawMessage, bool) {
+	if !s.opts.LocalFirst {
+		return nil, false
+	}
+	doc, err := s.accounts.LocalDocument(ctx, did)
+	if err != nil {
+		return nil, false
+	}
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return nil, false
+	}
+	return raw, true
 }

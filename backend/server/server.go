@@ -23,8 +23,23 @@ import (
 	"github.com/hearthpds/hearth/backend/xrpc"
 )
 
+// Options are what the desktop app sets beyond the configuration.
+type Options struct {
+	// MasterKey is the 32-byte master key (the desktop keeps it in the OS
+	// keychain or a passphrase-wrapped file); when nil, the configuration's
+	// master key file is loaded or created.
+	MasterKey []byte
+	// LocalFirst keeps new accounts' did:plc genesis operations unsubmitted
+	// until the user goes public (account.Config.LocalFirst).
+	LocalFirst bool
+	// SignupClosed refuses sign-ups over the network; the owner's account is
+	// created in-process (account.Config.SignupClosed).
+	SignupClosed bool
+}
+
 // Server is a running PDS.
 type Server struct {
+	opts     Options
 	cfg      *config.Config
 	log      *slog.Logger
 	store    store.Store
@@ -48,11 +63,17 @@ type Server struct {
 	lifecycleArea
 	proxyArea
 	adminArea
+	importArea
 }
 
 // New builds a Server from cfg. Close releases what it opened.
-func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (s *Server, err error) {
-	s = &Server{cfg: cfg, log: log}
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Server, error) {
+	return Open(ctx, cfg, log, Options{})
+}
+
+// Open builds a Server from cfg and opts. Close releases what it opened.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options) (s *Server, err error) {
+	s = &Server{cfg: cfg, log: log, opts: opts}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -61,9 +82,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (s *Server, 
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", cfg.DataDir, err)
 	}
-	master, err := keys.LoadOrCreateMasterKeyFile(cfg.MasterKeyFile)
-	if err != nil {
-		return nil, err
+	master := opts.MasterKey
+	if master == nil {
+		if master, err = keys.LoadOrCreateMasterKeyFile(cfg.MasterKeyFile); err != nil {
+			return nil, err
+		}
 	}
 	sealer, err := keys.NewSealer(master)
 	if err != nil {
@@ -119,10 +142,12 @@ func (s *Server) buildServices(sealer *keys.Sealer, plcURL string) error {
 	}
 	s.dir = identity.NewDirectory(identity.DirectoryConfig{PLCURL: plcURL, HTTPClient: hc})
 	s.didDocs = newDIDDocs(&indigoid.BaseDirectory{PLCURL: plcURL, HTTPClient: *hc})
+	s.didDocs.local = s.localDIDDoc
 	s.accounts = account.New(account.Config{
 		Store: s.store, Sealer: sealer, PLC: s.plc, Tokens: s.tokens,
 		HandleDomains: s.cfg.HandleDomains, PublicURL: s.cfg.PublicURL.String(),
 		InviteRequired: s.cfg.InviteRequired, Logger: s.log,
+		LocalFirst: s.opts.LocalFirst, SignupClosed: s.opts.SignupClosed,
 	})
 	s.engine = repo.NewEngine(repo.Config{Store: s.store, Keys: s.accounts, Validator: lexiconValidator{}, Logger: s.log})
 	s.accounts.SetEngine(s.engine)
@@ -133,7 +158,7 @@ func (s *Server) buildServices(sealer *keys.Sealer, plcURL string) error {
 // initAreas builds each area's services, in dependency order.
 func (s *Server) initAreas(ctx context.Context) error {
 	for _, init := range []func(context.Context) error{
-		s.initFirehose, s.initBlobs, s.initSync, s.initMail, s.initLifecycle, s.initProxy, s.initAdmin,
+		s.initFirehose, s.initBlobs, s.initSync, s.initMail, s.initLifecycle, s.initProxy, s.initAdmin, s.initImport,
 	} {
 		if err := init(ctx); err != nil {
 			return err

@@ -23,6 +23,7 @@ type Store interface {
 	Moderation
 	Imports
 	BlocksSince
+	PendingPLC
 
 	// Dialect names the backend: "sqlite" or "postgres".
 	Dialect() string

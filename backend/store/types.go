@@ -41,6 +41,9 @@ type NewAccount struct {
 	InviteCode string  // consumed when set
 	Genesis    *Commit // the repo's first commit (Prev nil); nil to create no repo
 	Events     []Event // appended after the genesis commit's event
+	// PendingPLCOp, when set, is the account's signed did:plc genesis
+	// operation (JSON), kept until it is submitted (see PendingPLC).
+	PendingPLCOp []byte
 }
 
 // RefreshToken is a stored refresh token. ID is the token's jti.

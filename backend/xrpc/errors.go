@@ -95,3 +95,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// ToError maps err to the XRPC error a client would receive for it, for
+// callers outside the HTTP layer (the desktop app shows the same names).
+// ok is false for unexpected errors (a 500 over HTTP).
+func ToError(err error) (e *Error, ok bool) { return toError(err) }

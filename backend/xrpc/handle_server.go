@@ -99,6 +99,8 @@ func accountError(err error) error {
 		return invalidRequest("Email already taken")
 	case errors.Is(err, account.ErrInvalidEmail):
 		return invalidRequest("%v", err)
+	case errors.Is(err, account.ErrSignupClosed):
+		return Errorf(http.StatusForbidden, "SignupClosed", "%v", err)
 	case errors.Is(err, account.ErrInviteRequired):
 		return Errorf(http.StatusBadRequest, "InvalidInviteCode", "No invite code provided")
 	case errors.Is(err, store.ErrInviteUnavailable):

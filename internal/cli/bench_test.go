@@ -14,7 +14,7 @@ import (
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = Main(context.Background(), args, nil, &out, &errb)
+	code = Main(context.Background(), args, nil, &out, &errb, nil)
 	return code, out.String(), errb.String()
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -16,11 +17,14 @@ import (
 type env struct {
 	environ        []string
 	stdout, stderr io.Writer
+	frontend       fs.FS // the built window pages (rooted at index.html); nil in tests
 }
 
-// Main runs the command line and returns the process exit code.
-func Main(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
-	root := newRoot(&env{environ: environ, stdout: stdout, stderr: stderr})
+// Main runs the command line and returns the process exit code. frontend
+// is the built window's pages, rooted at their index.html (main.go embeds
+// them); it may be nil when no window or page is to be served.
+func Main(ctx context.Context, args, environ []string, stdout, stderr io.Writer, frontend fs.FS) int {
+	root := newRoot(&env{environ: environ, stdout: stdout, stderr: stderr, frontend: frontend})
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -36,12 +40,16 @@ func Main(ctx context.Context, args, environ []string, stdout, stderr io.Writer)
 
 func newRoot(e *env) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "hearth",
-		Short:         "Hearth: your own atproto PDS",
-		Long:          "Hearth runs a personal atproto PDS (Bluesky-compatible account, records, blobs and keys) on your machine.",
+		Use:   "hearth",
+		Short: "Hearth: your own atproto PDS",
+		Long: "Hearth runs a personal atproto PDS (Bluesky-compatible account, records, blobs and keys) on your machine.\n" +
+			"Without a subcommand it opens the app's window (desktop builds); `hearth serve` runs the PDS headless.",
+		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(e), newVersionCmd(e), newPLCCmd(e), newBenchCmd(e))
+	addDesktopFlags(root)
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return runWindow(cmd, e) }
+	root.AddCommand(newServeCmd(e), newVersionCmd(e), newPLCCmd(e), newBenchCmd(e), newUICmd(e))
 	return root
 }

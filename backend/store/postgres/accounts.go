@@ -59,6 +59,7 @@ func (s *Store) CreateAccount(ctx context.Context, a store.NewAccount) ([]int64,
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		queueInsertAccount(tx, a)
+		queueInsertPendingPLCOp(tx, a)
 		if a.InviteCode != "" {
 			queueUseInvite(tx, a.InviteCode, did, a.Account.CreatedAt)
 		}

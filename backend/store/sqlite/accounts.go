@@ -62,6 +62,9 @@ func (w *writeTx) createAccount(a store.NewAccount) ([]int64, error) {
 	if err := w.insertAccount(a); err != nil {
 		return nil, err
 	}
+	if err := w.insertPendingPLCOp(a); err != nil {
+		return nil, err
+	}
 	if a.InviteCode != "" {
 		if err := w.useInvite(a.InviteCode, a.Account.DID, a.Account.CreatedAt); err != nil {
 			return nil, err

@@ -64,6 +64,7 @@ var suite = []struct {
 	{"Imports/Atomic", testImportAtomic},
 	{"Imports/Large", testImportLarge},
 	{"Repos/BlocksSince", testBlocksSince},
+	{"PendingPLC", testPendingPLC},
 	{"Concurrency/Seqs", testConcurrentSeqs},
 	{"Concurrency/SameRepo", testConcurrentSameRepo},
 }
