@@ -109,8 +109,32 @@ func (a *App) CreateAccount(in CreateAccountInput) (AccountInfo, error) {
 	return a.Account()
 }
 
-// didDocStatus says whether the owner's DID document names this server.
+// didDocTTL bounds how often the Home page's polling reads the DID
+// document from the directory.
+const didDocTTL = 30 * time.Second
+
+// didDocStatus says whether the owner's DID document names this server,
+// read at most once per didDocTTL.
 func (a *App) didDocStatus(run *running, info AccountInfo) (bool, string) {
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	if c := run.didDoc; c.did == info.DID && c.published == info.Published && time.Since(c.at) < didDocTTL {
+		return c.here, c.note
+	}
+	here, note := a.readDIDDocStatus(run, info)
+	run.didDoc = didDocCache{did: info.DID, published: info.Published, at: time.Now(), here: here, note: note}
+	return here, note
+}
+
+// didDocCache is the last DID document status read.
+type didDocCache struct {
+	did             string
+	published, here bool
+	note            string
+	at              time.Time
+}
+
+func (a *App) readDIDDocStatus(run *running, info AccountInfo) (bool, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if !info.Published && !info.Imported {

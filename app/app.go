@@ -188,16 +188,18 @@ func (a *App) State() State {
 		}
 		return st
 	}
-	st.Phase = PhaseFirstRun
 	o, err := a.owner()
-	if err == nil && o.Importing {
+	switch {
+	case err != nil:
+		st.Phase = PhaseFirstRun
+	case o.Importing:
 		st.Phase = PhaseImporting
+	default:
+		// Ready even while the server is stopped: the account exists.
+		st.Phase = PhaseReady
 	}
 	if info, err := a.Account(); err == nil {
 		st.Account = &info
-		if st.Phase != PhaseImporting {
-			st.Phase = PhaseReady
-		}
 	}
 	return st
 }

@@ -328,3 +328,31 @@ func freePort(t *testing.T) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// TestStoppedServerKeepsReady: stopping the server does not send the
+// window back to the first-run page.
+func TestStoppedServerKeepsReady(t *testing.T) {
+	env, _ := localFirst(t)
+	a := newTestApp(t, "", keys.NewMemKeychain(), env...)
+	if _, err := a.CreateAccount(CreateAccountInput{Handle: "gina", Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.StopServer(); err != nil {
+		t.Fatal(err)
+	}
+	if st := mustState(t, a, PhaseReady); st.Account != nil {
+		t.Fatalf("account shown while stopped: %+v", st.Account)
+	}
+	if st := a.ServerStatus(); st.Running || st.Error == "" {
+		t.Fatalf("status while stopped: %+v", st)
+	}
+	if _, err := a.ListCollections(); err == nil || !strings.Contains(err.Error(), "stopped") {
+		t.Fatalf("browsing while stopped: %v", err)
+	}
+	if err := a.StartServer(); err != nil {
+		t.Fatal(err)
+	}
+	if st := mustState(t, a, PhaseReady); st.Account == nil || st.Account.Handle != "gina.test" {
+		t.Fatalf("after start: %+v", st.Account)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/hearthpds/hearth/backend/account"
 	"github.com/hearthpds/hearth/backend/auth"
 	"github.com/hearthpds/hearth/backend/identity"
+	"github.com/hearthpds/hearth/backend/importer"
 	"github.com/hearthpds/hearth/backend/keys"
 	"github.com/hearthpds/hearth/backend/lexicon"
 	"github.com/hearthpds/hearth/backend/xrpc"
@@ -50,6 +51,13 @@ func explain(err error) (words, name string) {
 		return capitalize(err.Error()), "InvalidPassword"
 	case errors.Is(err, account.ErrInvalidEmail):
 		return "That email address is not valid", "InvalidEmail"
+	case errors.Is(err, importer.ErrLogin):
+		return capitalize(err.Error()), "AuthenticationRequired"
+	case errors.Is(err, importer.ErrInvalidSource), errors.Is(err, importer.ErrResolve),
+		errors.Is(err, importer.ErrAlreadyHosted), errors.Is(err, importer.ErrBusy), errors.Is(err, importer.ErrNoImport):
+		return capitalize(err.Error()), "InvalidRequest"
+	case errors.Is(err, importer.ErrSource):
+		return capitalize(err.Error()), "UpstreamFailure"
 	}
 	if e, ok := xrpc.ToError(err); ok {
 		return capitalize(e.Message), e.Name

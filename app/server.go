@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/hearthpds/hearth/backend/config"
@@ -25,6 +26,9 @@ type running struct {
 	cancel  context.CancelFunc
 	done    chan error
 	feed    *commitFeed
+
+	mu     sync.Mutex
+	didDoc didDocCache
 }
 
 func (a *App) dbPath() string { return filepath.Join(a.opts.DataDir, "hearth.db") }

@@ -81,10 +81,12 @@ func (a *App) Settings() (Settings, error) {
 	a.mu.Unlock()
 	s.KeyLocation = keyLocationWords(string(loc))
 	if run, err := a.current(); err == nil {
+		// What the running server uses: its port (the settings may name
+		// none) and its handle domains (derived when the settings are
+		// silent). In dev mode the PLC directory in use is the local
+		// stand-in whatever the settings say (ServerStatus shows it).
+		s.Port = run.port
 		s.HandleDomains = run.cfg.HandleDomains
-		if a.opts.Dev {
-			s.PLCURL = run.srv.PLC().URL() + " (local stand-in, --dev)"
-		}
 	}
 	return s, nil
 }

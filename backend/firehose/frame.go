@@ -26,8 +26,15 @@ func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
 
 // EncodeFrame returns the message frame: header {t, op: 1} followed by body.
 func EncodeFrame(typ string, body cbg.CBORMarshaler) ([]byte, error) {
+	return EncodeFrameSized(typ, body, 512)
+}
+
+// EncodeFrameSized is EncodeFrame with a guess of the frame's size, so
+// that a large frame (a #commit carrying its CAR) is not built by growing
+// its buffer again and again.
+func EncodeFrameSized(typ string, body cbg.CBORMarshaler, size int) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.Grow(512)
+	buf.Grow(size)
 	if err := writeHeader(&buf, 1, typ); err != nil {
 		return nil, err
 	}

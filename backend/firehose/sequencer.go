@@ -157,6 +157,31 @@ func (s *Sequencer) Notify() {
 	}
 }
 
+// Deliver hands the sequencer events that this process has just committed,
+// with their frames, so that it need not read them back from the log. They
+// are broadcast at once when they follow the sequencer's position without a
+// gap, in seq order; otherwise (an event of another transaction or another
+// instance is missing in between) Deliver wakes the tail loop as Notify
+// does, and the log is read. It never blocks on a subscriber.
+func (s *Sequencer) Deliver(events []store.StoredEvent) {
+	s.mu.Lock()
+	ok := s.started && !s.closed && len(events) > 0 && events[0].Seq == s.pos+1
+	for i := 1; ok && i < len(events); i++ {
+		ok = events[i].Seq == events[i-1].Seq+1
+	}
+	if ok {
+		s.broadcastLocked(events)
+	}
+	s.mu.Unlock()
+	if !ok {
+		s.Notify()
+		return
+	}
+	if s.opts.OnEvents != nil {
+		s.opts.OnEvents()
+	}
+}
+
 // Close stops the loops and disconnects every subscriber.
 func (s *Sequencer) Close() error {
 	s.mu.Lock()
@@ -243,6 +268,11 @@ func (s *Sequencer) catchUp(ctx context.Context) error {
 func (s *Sequencer) broadcast(stored []store.StoredEvent) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.broadcastLocked(stored)
+}
+
+// broadcastLocked is broadcast with s.mu held.
+func (s *Sequencer) broadcastLocked(stored []store.StoredEvent) {
 	for _, se := range stored {
 		if se.Seq <= s.pos {
 			continue

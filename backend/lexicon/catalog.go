@@ -10,8 +10,10 @@ import (
 // catalog loads every embedded schema into an indigo catalog, once.
 var catalog = sync.OnceValues(func() (*lexicon.BaseCatalog, error) {
 	cat := lexicon.NewBaseCatalog()
-	if err := cat.LoadEmbedFS(files); err != nil {
-		return nil, fmt.Errorf("lexicon: loading embedded schemas: %w", err)
+	for _, t := range trees {
+		if err := cat.LoadEmbedFS(t.fs); err != nil {
+			return nil, fmt.Errorf("lexicon: loading embedded schemas: %w", err)
+		}
 	}
 	return cat, nil
 })

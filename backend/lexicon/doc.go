@@ -41,8 +41,11 @@
 // The package does not decode records: callers pass the atproto data model
 // form produced by indigo's atdata.UnmarshalJSON or atdata.UnmarshalCBOR
 // (integers as int64, blobs as atdata.Blob, links as atdata.CIDLink). It does
-// not resolve lexicons over the network, and it does not hold Hearth's own
-// dev.hearthpds.* lexicons yet.
+// not resolve lexicons over the network.
+//
+// Hearth's own lexicons (dev.hearthpds.*, the delegation methods) are
+// written by hand under hearth/, beside the generated copy, and embedded the
+// same way: Schema, Methods, LookupMethod and Catalog see both trees.
 package lexicon
 
 //go:generate go run ./internal/gen -out lexicons

@@ -27,16 +27,18 @@ func Schema(nsid string) ([]byte, bool) {
 	if err != nil {
 		return nil, false
 	}
-	b, err := files.ReadFile(schemaPath(n.Normalize()))
-	if err != nil {
-		return nil, false
+	for _, t := range trees {
+		if b, err := t.fs.ReadFile(schemaPath(t.root, n.Normalize())); err == nil {
+			return b, true
+		}
 	}
-	return b, true
+	return nil, false
 }
 
-// schemaPath is where the file defining nsid lives in files. The generator
-// checks that every file's "id" matches its path, so no index is needed.
-func schemaPath(nsid syntax.NSID) string {
+// schemaPath is where the file defining nsid lives under root. The
+// generator (and TestHearthLexicons for Hearth's own) checks that every
+// file's "id" matches its path, so no index is needed.
+func schemaPath(root string, nsid syntax.NSID) string {
 	return path.Join(root, strings.ReplaceAll(nsid.String(), ".", "/")) + ".json"
 }
 

@@ -1,6 +1,7 @@
 package lexicon
 
 import (
+	"embed"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -24,8 +25,8 @@ const (
 
 // methodAuthorities are the NSID prefixes whose methods [Methods] reports:
 // the ones a PDS implements itself or proxies to an app view, chat service or
-// moderation service.
-var methodAuthorities = []string{"com.atproto.", "app.bsky.", "chat.bsky.", "tools.ozone."}
+// moderation service, and Hearth's own.
+var methodAuthorities = []string{"com.atproto.", "app.bsky.", "chat.bsky.", "tools.ozone.", "dev.hearthpds."}
 
 // Method is one XRPC method of a known lexicon.
 type Method struct {
@@ -50,21 +51,24 @@ type entry struct {
 // by a shallow decode of each file, without loading the full catalog.
 var index = sync.OnceValues(func() (map[string]entry, error) {
 	idx := make(map[string]entry)
-	err := fs.WalkDir(files, root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
-			return err
+	for _, t := range trees {
+		err := fs.WalkDir(t.fs, t.root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
+				return err
+			}
+			return addToIndex(idx, t.fs, p)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("lexicon: indexing embedded schemas: %w", err)
 		}
-		return addToIndex(idx, p)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("lexicon: indexing embedded schemas: %w", err)
 	}
 	return idx, nil
 })
 
-// addToIndex decodes just the id and main definition type of file p.
-func addToIndex(idx map[string]entry, p string) error {
-	b, err := files.ReadFile(p)
+// addToIndex decodes just the id and main definition type of file p of
+// fsys.
+func addToIndex(idx map[string]entry, fsys embed.FS, p string) error {
+	b, err := fsys.ReadFile(p)
 	if err != nil {
 		return err
 	}
@@ -105,8 +109,8 @@ func mustIndex() map[string]entry {
 }
 
 // Methods returns every query, procedure and subscription of the
-// com.atproto.*, app.bsky.*, chat.bsky.* and tools.ozone.* lexicons, sorted
-// by NSID. The slice is the caller's to keep or modify.
+// com.atproto.*, app.bsky.*, chat.bsky.*, tools.ozone.* and Hearth's own
+// dev.hearthpds.* lexicons, sorted by NSID. The slice is the caller's to keep or modify.
 func Methods() []Method {
 	var out []Method
 	for nsid, e := range mustIndex() {

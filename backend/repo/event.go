@@ -2,6 +2,7 @@ package repo
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -44,7 +45,8 @@ func commitEvent(now time.Time, prev, next store.RepoRoot, blocks []store.Block,
 		Time: now,
 		Encode: func(seq int64) ([]byte, error) {
 			body.Seq = seq
-			return firehose.EncodeFrame(firehose.TypeCommit, body)
+			// The CAR, plus the ops, the header and the other fields.
+			return firehose.EncodeFrameSized(firehose.TypeCommit, body, len(car)+256+128*len(body.Ops))
 		},
 	}, nil
 }
@@ -72,8 +74,12 @@ func repoOp(op *indigorepo.Operation) *firehose.RepoOp {
 
 // diffCAR encodes a commit's new blocks as a CAR rooted at the commit.
 func diffCAR(root store.RepoRoot, blocks []store.Block) ([]byte, error) {
-	var buf bytes.Buffer
-	cw, err := newCARWriter(&buf, root.Commit)
+	size := 64 + len(root.Commit.Bytes()) // header
+	for _, b := range blocks {
+		size += binary.MaxVarintLen64 + b.CID.ByteLen() + len(b.Data)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	cw, err := newCARWriter(buf, root.Commit)
 	if err != nil {
 		return nil, err
 	}

@@ -177,7 +177,7 @@ func recordChange(p *prepared) store.RecordChange {
 func decodeWritten(rec *recorder) ([]writtenNode, error) {
 	out := make([]writtenNode, 0, len(rec.blocks))
 	for _, b := range rec.blocks {
-		children, _, err := nodeChildren(b.RawData())
+		children, err := childrenOf(b.RawData())
 		if err != nil {
 			return nil, err
 		}

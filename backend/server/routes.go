@@ -34,7 +34,7 @@ func (s *Server) routes() http.Handler {
 	s.router = rt
 	mux := http.NewServeMux()
 	for _, register := range []func(*xrpc.Router, *http.ServeMux){
-		s.registerFirehose, s.registerBlobs, s.registerSync, s.registerMail, s.registerLifecycle, s.registerProxy, s.registerAdmin,
+		s.registerFirehose, s.registerBlobs, s.registerSync, s.registerMail, s.registerLifecycle, s.registerProxy, s.registerAdmin, s.registerDelegation, s.registerOAuth,
 	} {
 		register(rt, mux)
 	}

@@ -64,6 +64,8 @@ type Server struct {
 	proxyArea
 	adminArea
 	importArea
+	delegationArea
+	oauthArea
 }
 
 // New builds a Server from cfg. Close releases what it opened.
@@ -158,7 +160,7 @@ func (s *Server) buildServices(sealer *keys.Sealer, plcURL string) error {
 // initAreas builds each area's services, in dependency order.
 func (s *Server) initAreas(ctx context.Context) error {
 	for _, init := range []func(context.Context) error{
-		s.initFirehose, s.initBlobs, s.initSync, s.initMail, s.initLifecycle, s.initProxy, s.initAdmin, s.initImport,
+		s.initFirehose, s.initBlobs, s.initSync, s.initMail, s.initLifecycle, s.initProxy, s.initAdmin, s.initImport, s.initDelegation, s.initOAuth,
 	} {
 		if err := init(ctx); err != nil {
 			return err

@@ -24,6 +24,8 @@ type Store interface {
 	Imports
 	BlocksSince
 	PendingPLC
+	OAuth
+	Delegation
 
 	// Dialect names the backend: "sqlite" or "postgres".
 	Dialect() string

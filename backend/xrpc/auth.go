@@ -51,6 +51,12 @@ type Viewer struct {
 	// Service is set when the caller proved itself with a service-auth JWT;
 	// DID is then the token's issuer.
 	Service bool
+	// OAuth is set for a DPoP-bound OAuth access token; Scope is then the
+	// granted OAuth scope, ClientID the client's client_id, and Actor the
+	// controller acting as DID (act.sub), "" when DID acts for itself.
+	OAuth    bool
+	ClientID string
+	Actor    string
 
 	account *store.Account // the caller's account, when authentication read it
 }
@@ -101,7 +107,13 @@ func (rt *Router) authenticate(r *http.Request, level AuthLevel) (*Viewer, error
 	case AdminAuth:
 		return rt.admin(r)
 	case ServiceAuth, ServiceAuthOptional, AccessOrServiceAuth:
+		if v, err, ok := rt.oauthAuth(r, level); ok {
+			return v, err
+		}
 		return rt.serviceAuth(r, level)
+	}
+	if v, err, ok := rt.oauthAuth(r, level); ok {
+		return v, err
 	}
 	token, scheme := bearer(r)
 	if token == "" {

@@ -84,7 +84,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		log.Warn("xrpc error", "path", r.URL.Path, "error", e.Name, "err", err)
 	}
 	if e.Status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="hearth"`)
+		setChallenge(w.Header(), err)
 	}
 	writeJSON(w, e.Status, map[string]string{"error": e.Name, "message": e.Message})
 }

@@ -30,35 +30,72 @@ type RepoHandlers struct {
 	Docs   DIDDocuments // may be nil: describeRepo then omits didDoc
 
 	readsOnce sync.Once
-	reads     *expirable.LRU[string, store.Account] // see readAccount
+	reads     *expirable.LRU[string, readEntry] // see readAccount
+	versions  repo.AccountsVersioner            // nil when the store has none
 }
 
 // readCacheTTL bounds how long a public read may see an account as it was
-// (a handle change or a takedown on another instance shows within it).
+// when the store cannot tell when accounts change (a PostgreSQL database
+// that other instances write too: a handle change or a takedown there shows
+// within it).
 const readCacheTTL = time.Second
+
+// readEntry is a cached account of a public read, with the store's
+// accounts version read before the account was.
+type readEntry struct {
+	acct    store.Account
+	version uint64
+}
 
 // readAccount resolves the repo of a public read (getRecord, listRecords,
 // describeRepo) through a short-lived cache: every read needs the account,
 // and reading it was a fifth of a getRecord's CPU. Only the DID, handle and
-// status are kept; writes always read the account afresh.
+// status are kept; writes always read the account afresh. When the store
+// versions account changes (repo.AccountsVersioner), an entry is used only
+// while no account changed since it was read, so a takedown, deactivation,
+// deletion or handle change is seen by the next read.
 func (h *RepoHandlers) readAccount(ctx context.Context, id syntax.AtIdentifier) (store.Account, error) {
-	h.readsOnce.Do(func() { h.reads = expirable.NewLRU[string, store.Account](4096, nil, readCacheTTL) })
+	h.readsOnce.Do(func() {
+		h.reads = expirable.NewLRU[string, readEntry](4096, nil, readCacheTTL)
+		h.versions = findVersioner(h.Store)
+	})
+	var version uint64
+	if h.versions != nil {
+		version = h.versions.AccountsVersion()
+	}
 	key := id.Normalize().String()
-	acct, ok := h.reads.Get(key)
-	if !ok {
+	e, ok := h.reads.Get(key)
+	if !ok || e.version != version {
 		full, err := lookupAccount(ctx, h.Store, id)
 		if err != nil {
 			return full, err
 		}
-		acct = store.Account{DID: full.DID, Handle: full.Handle, Status: full.Status, TakedownRef: full.TakedownRef}
-		h.reads.Add(key, acct)
+		e = readEntry{acct: store.Account{DID: full.DID, Handle: full.Handle, Status: full.Status, TakedownRef: full.TakedownRef}, version: version}
+		h.reads.Add(key, e)
 	}
+	acct := e.acct
 	if acct.Status == store.StatusTakendown || acct.TakedownRef != "" {
 		// A taken-down repo is not served, as if it were not hosted here
 		// (the reference PDS's getDidForActor leaves it out).
 		return store.Account{}, Errorf(http.StatusNotFound, "RepoNotFound", "Could not find repo: %s", id)
 	}
 	return acct, nil
+}
+
+// findVersioner returns the repo.AccountsVersioner among st and the stores
+// it wraps, or nil.
+func findVersioner(st store.Store) repo.AccountsVersioner {
+	for st != nil {
+		if v, ok := st.(repo.AccountsVersioner); ok {
+			return v
+		}
+		u, ok := st.(interface{ Unwrap() store.Store })
+		if !ok {
+			return nil
+		}
+		st = u.Unwrap()
+	}
+	return nil
 }
 
 // Methods returns the methods to register.
@@ -369,6 +406,9 @@ func (h *RepoHandlers) getRecord(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b, err := appendRecordJSON(make([]byte, 0, 128+2*len(rec.Value)), acct.DID, rec); err == nil {
+		return rawJSON(b), nil
+	}
 	return toRecordOut(acct.DID, rec)
 }
 
@@ -403,7 +443,14 @@ func (h *RepoHandlers) listRecords(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := listRecordsOut{Records: make([]recordOut, 0, len(recs))}
+	cursorOut := ""
+	if len(recs) == limit {
+		cursorOut = recs[len(recs)-1].RKey
+	}
+	if b, ok := listRecordsJSON(acct.DID, recs, cursorOut); ok {
+		return b, nil
+	}
+	out := listRecordsOut{Cursor: cursorOut, Records: make([]recordOut, 0, len(recs))}
 	for _, r := range recs {
 		ro, err := toRecordOut(acct.DID, r)
 		if err != nil {
@@ -411,10 +458,35 @@ func (h *RepoHandlers) listRecords(ctx context.Context, c *Call) (any, error) {
 		}
 		out.Records = append(out.Records, ro)
 	}
-	if len(recs) == limit {
-		out.Cursor = recs[len(recs)-1].RKey
-	}
 	return out, nil
+}
+
+// listRecordsJSON transcodes a listRecords page straight into JSON; it
+// reports false when a record needs the decoder (see appendRecordJSON).
+func listRecordsJSON(did string, recs []store.Record, cursor string) (rawJSON, bool) {
+	size := 32
+	for _, r := range recs {
+		size += 128 + 2*len(r.Value)
+	}
+	b := make([]byte, 0, size)
+	if cursor != "" {
+		// A record key needs no escaping in JSON.
+		b = append(b, `{"cursor":"`...)
+		b = append(b, cursor...)
+		b = append(b, `","records":[`...)
+	} else {
+		b = append(b, `{"records":[`...)
+	}
+	for i, r := range recs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = appendRecordJSON(b, did, r); err != nil {
+			return nil, false
+		}
+	}
+	return append(b, "]}"...), true
 }
 
 type describeRepoOut struct {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -49,6 +50,7 @@ type Router struct {
 	log     *slog.Logger
 	auth    Authenticator
 	service ServiceVerifier // nil: service auth is refused
+	oauth   OAuthVerifier   // nil: OAuth (DPoP) tokens are refused
 	methods map[string]Method
 	// Fallback handles NSIDs with no registered method (proxying, later);
 	// nil answers MethodNotImplemented.
@@ -121,6 +123,13 @@ func (rt *Router) serve(w http.ResponseWriter, r *http.Request, m Method) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	if b, ok := out.(rawJSON); ok {
+		// Already JSON (records transcoded from their blocks).
+		w.Header()["Content-Type"] = jsonContentType
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(b)
+		return
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -155,6 +164,8 @@ type Call struct {
 	r      *http.Request
 	w      http.ResponseWriter
 	Viewer *Viewer // nil when unauthenticated
+
+	q url.Values // the parsed query, see query
 }
 
 // Request returns the HTTP request.

@@ -35,7 +35,21 @@ const (
 	// share a block) stays.
 	releaseBlocksSQL = `DELETE FROM blocks b WHERE b.did = $1 AND b.cid = ANY($2::bytea[])
 		AND NOT EXISTS (SELECT 1 FROM records r WHERE r.did = $1 AND r.cid = b.cid)`
+	// releaseBlockSQL releases one block. With a CID given as a value (not
+	// an array, not a join column) both indexes are searched by DID and CID
+	// whatever the planner believes about the DID: for a repo created since
+	// the table was last analysed it believes the DID has one row, and then
+	// chose, for releaseBlocksSQL, to read every block and record of the
+	// repo for each released CID (a commit to a 5,000-record repo took
+	// 3 ms, and writers to one new repo fell from ~1,400 to ~200/s).
+	releaseBlockSQL = `DELETE FROM blocks WHERE did = $1 AND cid = $2
+		AND NOT EXISTS (SELECT 1 FROM records WHERE did = $1 AND cid = $2)`
 )
+
+// maxSingleReleases is how many released blocks a commit deletes with one
+// releaseBlockSQL each; a commit that releases more (a large applyWrites)
+// uses releaseBlocksSQL once.
+const maxSingleReleases = 32
 
 // queueCommit queues the writes of a commit that lands: its blocks, its
 // record changes, then the deletion of its released blocks.
@@ -44,8 +58,13 @@ func queueCommit(tx *writeTx, c *store.Commit) {
 	if len(c.Records) > 0 {
 		newRecordWrites(c.Records).queue(tx, c.DID, c.Root.Rev)
 	}
-	if len(c.Released) > 0 {
+	switch n := len(c.Released); {
+	case n > maxSingleReleases:
 		tx.queue(releaseBlocksSQL, c.DID, cidList(c.Released))
+	case n > 0:
+		for _, r := range c.Released {
+			tx.queue(releaseBlockSQL, c.DID, r.Bytes())
+		}
 	}
 }
 

@@ -13,8 +13,10 @@
 //
 // Every connection is configured through the DSN so a connection the pool
 // re-opens gets the same settings: journal_mode=WAL, busy_timeout,
-// foreign_keys=on and synchronous=NORMAL, plus a larger page cache and
-// in-memory temporary storage on the writer. With WAL and NORMAL a committed
+// foreign_keys=on and synchronous=NORMAL, plus in-memory temporary storage
+// on the writer. Checkpoints run in the background on a connection of their
+// own (checkpoint.go), so the writer only appends to the log; its automatic
+// checkpoint remains as a backstop. With WAL and NORMAL a committed
 // transaction survives a crash of the process; an OS crash or a power loss
 // may lose the last transactions (those the log had not yet synced to disk,
 // at a checkpoint or by the kernel's own writeback), but never corrupts the
@@ -30,7 +32,8 @@
 // Times are stored as Unix microseconds and CIDs in their binary form.
 //
 // The package does not cache: every read goes to the database, and SQLite's
-// page cache does the rest. A database file is meant to be opened by one
+// page cache does the rest (the server puts repo.CacheRecords in front of
+// it). A database file is meant to be opened by one
 // Store (one process) at a time. Paging methods treat a limit of zero or less
 // as "no limit".
 package sqlite

@@ -34,6 +34,7 @@ type Store struct {
 	logger   *slog.Logger
 	ws       writeStmts
 	rs       readStmts
+	ckpt     *checkpointer // background checkpoints (see checkpoint.go)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -69,6 +70,9 @@ func (s *Store) open(ctx context.Context, path string) error {
 	if s.reader, err = connect(ctx, readerDSN(path), readPoolSize()); err != nil {
 		return fmt.Errorf("read pool: %w", err)
 	}
+	if s.ckpt, err = startCheckpointer(ctx, path); err != nil {
+		return fmt.Errorf("checkpointer: %w", err)
+	}
 	if s.versions, err = newMigrator(s.reader); err != nil {
 		return err
 	}
@@ -94,6 +98,7 @@ func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
 // checkpoints the write-ahead log into the database file.
 func (s *Store) Close() error {
 	var errs []error
+	errs = append(errs, s.ckpt.close())
 	if s.reader != nil {
 		errs = append(errs, s.reader.Close())
 	}
@@ -136,7 +141,9 @@ const walSizeLimit = 64 << 20
 // keys enforced, a bounded log, SQLite's default page cache (a 32 MiB one
 // cost 10% of a write's CPU: modernc truncates the cache at every commit,
 // in time that grows with its size), temporary files in memory (statement
-// journals and sorts; on disk they cost system calls), and BEGIN IMMEDIATE for every transaction.
+// journals and sorts; on disk they cost system calls), a larger automatic
+// checkpoint as a backstop for the background one (checkpoint.go), and
+// BEGIN IMMEDIATE for every transaction.
 func writerDSN(path string) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
@@ -145,8 +152,19 @@ func writerDSN(path string) string {
 	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint))
 	q.Set("_txlock", "immediate")
 	return fileURI(path, q)
+}
+
+// checkpointerQuery configures the checkpoint connection like the writer
+// (so a checkpoint syncs as the writer would), without BEGIN IMMEDIATE.
+func checkpointerQuery() url.Values {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	return q
 }
 
 // readerDSN configures the read pool: opened read-only by SQLite itself

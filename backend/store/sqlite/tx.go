@@ -105,6 +105,7 @@ func (s *Store) inTx(ctx context.Context, fn func(w *writeTx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.ckpt.committed()
 	return nil
 }
 

@@ -65,6 +65,8 @@ var suite = []struct {
 	{"Imports/Large", testImportLarge},
 	{"Repos/BlocksSince", testBlocksSince},
 	{"PendingPLC", testPendingPLC},
+	{"OAuth/Requests", testOAuthRequests}, {"OAuth/Tokens", testOAuthTokens}, {"OAuth/Devices", testOAuthDevices},
+	{"Delegation/Grants", testDelegationGrants}, {"Delegation/Depth", testDelegationDepth}, {"Delegation/Audit", testDelegationAudit}, {"Delegation/AppPasswords", testDelegatedAppPasswords}, {"Delegation/Race", testDelegationRace},
 	{"Concurrency/Seqs", testConcurrentSeqs},
 	{"Concurrency/SameRepo", testConcurrentSameRepo},
 }

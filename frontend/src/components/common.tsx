@@ -1,0 +1,130 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { fieldLine, parseError } from '../lib/errors';
+import { copyText } from '../lib/clipboard';
+
+/** ErrorText shows an error in the user's words and, muted, its name. */
+export function ErrorText({ error, id }: { error: unknown; id?: string }) {
+  if (error === null || error === undefined || error === '') return null;
+  const p = parseError(error);
+  return (
+    <p className="error" role="alert" id={id}>
+      <span className="error-words">{p.words}</span>
+      {p.name && <span className="muted error-name"> ({p.name})</span>}
+    </p>
+  );
+}
+
+/**
+ * RecordError shows a write error under the record editor: for a lexicon
+ * error, the field (and its line in the JSON) first, then the summary.
+ */
+export function RecordError({ error, json, id }: { error: unknown; json: string; id?: string }) {
+  if (error === null || error === undefined || error === '') return null;
+  const p = parseError(error);
+  if (!p.field) {
+    return (
+      <div className="error-block" id={id}>
+        <ErrorText error={error} />
+      </div>
+    );
+  }
+  const line = fieldLine(json, p.field);
+  return (
+    <div className="error-block" id={id} role="alert">
+      <p className="field-error">
+        Field <code>{p.field}</code>
+        {line > 0 && <span className="muted"> (line {line})</span>}: {p.fieldMessage}
+      </p>
+      <p className="error">
+        <span className="error-words">{p.summary || p.words}</span>
+        {p.name && <span className="muted error-name"> ({p.name})</span>}
+      </p>
+    </div>
+  );
+}
+
+/** Card is a titled section of a page. */
+export function Card({ title, children, actions, className }: { title: string; children: ReactNode; actions?: ReactNode; className?: string }) {
+  const id = 'card-' + title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  return (
+    <section className={'card ' + (className ?? '')} aria-labelledby={id}>
+      <div className="card-head">
+        <h2 id={id}>{title}</h2>
+        {actions && <div className="card-actions">{actions}</div>}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+/** CopyButton copies text and says so for a moment. */
+export function CopyButton({ text, label }: { text: string; label: string }) {
+  const [done, setDone] = useState<'' | 'copied' | 'failed'>('');
+  useEffect(() => {
+    if (done === '') return;
+    const t = setTimeout(() => setDone(''), 1500);
+    return () => clearTimeout(t);
+  }, [done]);
+  return (
+    <button
+      type="button"
+      className="small"
+      aria-label={label}
+      title={label}
+      onClick={async () => setDone((await copyText(text)) ? 'copied' : 'failed')}
+    >
+      {done === 'copied' ? 'Copied' : done === 'failed' ? 'Copy failed' : 'Copy'}
+    </button>
+  );
+}
+
+/**
+ * usePoll calls fn at once and then every ms after the previous call
+ * settled (never two at a time), while enabled.
+ */
+export function usePoll(fn: () => Promise<unknown> | unknown, ms: number, enabled = true, key: unknown = null) {
+  const ref = useRef(fn);
+  ref.current = fn;
+  useEffect(() => {
+    if (!enabled) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = async () => {
+      try {
+        await ref.current();
+      } catch {
+        // the callback shows its own errors
+      }
+      if (!stopped) timer = setTimeout(tick, ms);
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [ms, enabled, key]);
+}
+
+/** Field is a labelled input row with an optional hint. */
+export function Field({ label, hint, children, htmlFor }: { label: string; hint?: ReactNode; children: ReactNode; htmlFor: string }) {
+  return (
+    <div className="field">
+      <label htmlFor={htmlFor}>{label}</label>
+      {children}
+      {hint && (
+        <div className="hint" id={htmlFor + '-hint'}>
+          {hint}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Busy says work is under way without blocking the page. */
+export function Busy({ children }: { children: ReactNode }) {
+  return (
+    <p className="muted busy" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> {children}
+    </p>
+  );
+}
