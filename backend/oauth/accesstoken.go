@@ -39,11 +39,11 @@ const typAccess = "at+jwt"
 // errTokenExpired marks an access token that is genuine but expired.
 var errTokenExpired = errors.New("the access token has expired")
 
-// mintAccess signs an access token for a token family.
-func (s *Server) mintAccess(sub, actor, scope, clientID, jkt, family string, now time.Time) (string, error) {
+// mintAccess signs an access token for a token family, valid for ttl.
+func (s *Server) mintAccess(sub, actor, scope, clientID, jkt, family string, now time.Time, ttl time.Duration) (string, error) {
 	c := accessClaims{
 		Iss: s.cfg.Issuer, Aud: s.cfg.ServiceDID, Sub: sub, Scope: scope, ClientID: clientID,
-		Cnf: cnf{JKT: jkt}, Iat: now.Unix(), Exp: now.Add(accessTTL).Unix(), JTI: randomToken(16), SID: family,
+		Cnf: cnf{JKT: jkt}, Iat: now.Unix(), Exp: now.Add(ttl).Unix(), JTI: randomToken(16), SID: family,
 	}
 	if actor != "" {
 		c.Act = &actClaim{Sub: actor}

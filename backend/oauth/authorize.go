@@ -29,7 +29,7 @@ type pending struct {
 // request there is no redirect_uri to send them to.
 func (s *Server) loadPending(ctx context.Context, clientID, requestURI string) (*pending, *Error) {
 	id, ok := strings.CutPrefix(requestURI, requestURIPrefix)
-	if !ok || id == "" {
+	if !ok || id == "" || strings.Contains(id, ":") { // ':' marks the cross-PDS login's rows
 		return nil, invalidRequest("request_uri is missing or malformed; this server only takes pushed requests (PAR)")
 	}
 	req, err := s.cfg.Store.GetOAuthRequest(ctx, id)
@@ -85,6 +85,11 @@ func (s *Server) authorizeGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base := s.basePage(pd, device)
+	if err := s.offerControllers(r.Context(), &base, pd); err != nil {
+		s.log.Error("oauth: list controllers", "err", err)
+		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.")
+		return
+	}
 	switch {
 	case pd.params.Prompt == "login" || len(accounts) == 0:
 		base.View, base.Title, base.Identifier = "login", "Sign in", pd.params.LoginHint
@@ -117,14 +122,29 @@ func (s *Server) authorizePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base := s.basePage(pd, device)
+	if err := s.offerControllers(r.Context(), &base, pd); err != nil {
+		s.log.Error("oauth: list controllers", "err", err)
+		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.")
+		return
+	}
 	action := f.Get("action")
 	switch {
 	case f.Get("choose") != "":
 		action = "choose"
 	case f.Get("signout") != "":
 		action = "signout"
+	case f.Get("remote") != "":
+		action = "remote"
+	case action == "approve" && f.Get("actor") != "":
+		action = "approve_as"
 	}
 	switch action {
+	case "login_controller":
+		s.loginController(w, r, base, pd, device)
+	case "remote":
+		s.startRemote(w, r, base, pd, device, f.Get("remote"))
+	case "approve_as":
+		s.approveAs(w, r, pd, device, f.Get("did"), f.Get("actor"), f.Get("actor_ticket"), f["scope"])
 	case "deny":
 		if err := s.cfg.Store.DeleteOAuthRequest(r.Context(), pd.req.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.log.Warn("oauth: delete denied request", "err", err)
@@ -179,56 +199,21 @@ func (s *Server) consent(w http.ResponseWriter, status int, base page, pd *pendi
 // remembers the account on this device and shows the consent page.
 func (s *Server) login(w http.ResponseWriter, r *http.Request, base page, pd *pending, device string) {
 	ident := strings.TrimSpace(r.PostForm.Get("identifier"))
-	password := r.PostForm.Get("password")
 	base.View, base.Title, base.Identifier = "login", "Sign in", ident
 	fail := func(status int, msg string) {
 		base.Error = msg
 		s.render(w, status, base)
 	}
-	if ident == "" || password == "" || len(password) > 512 {
-		fail(http.StatusBadRequest, "Enter your handle or email and your password.")
-		return
-	}
-	acct, err := s.cfg.Accounts.Lookup(r.Context(), ident)
-	if err != nil {
-		s.dummy.verify(r.Context(), password)
-		fail(http.StatusUnauthorized, "Wrong handle, email or password.")
-		return
-	}
-	now := s.clock()
-	if s.logins.blocked(acct.DID, now) {
-		fail(http.StatusTooManyRequests, "Too many failed sign-ins for this account. Wait a few minutes and try again.")
-		return
-	}
-	ok, err := auth.VerifyPassword(r.Context(), password, acct.PasswordHash)
-	if err != nil {
-		s.log.Error("oauth: verify password", "err", err)
-		fail(http.StatusInternalServerError, "Something went wrong; please try again.")
-		return
-	}
+	acct, ok := s.authenticate(w, r, base, ident, r.PostForm.Get("password"))
 	if !ok {
-		s.logins.fail(acct.DID, now)
-		msg := "Wrong handle, email or password."
-		if auth.IsAppPasswordFormat(password) {
-			msg = "App passwords cannot be used here: enter your account password."
-		}
-		fail(http.StatusUnauthorized, msg)
-		return
-	}
-	switch {
-	case acct.Status == store.StatusTakendown || acct.TakedownRef != "":
-		fail(http.StatusForbidden, "This account has been taken down.")
-		return
-	case acct.Status == store.StatusDeactivated:
-		fail(http.StatusForbidden, "This account is deactivated; reactivate it before signing in to apps.")
 		return
 	}
 	if hint := s.hintDID(r.Context(), pd); hint != "" && hint != acct.DID {
 		fail(http.StatusForbidden, "The app asked for another account ("+pd.params.LoginHint+").")
 		return
 	}
-	s.logins.succeed(acct.DID)
-	err = s.cfg.Store.AddOAuthDeviceAccount(r.Context(), store.OAuthDeviceAccount{
+	now := s.clock()
+	err := s.cfg.Store.AddOAuthDeviceAccount(r.Context(), store.OAuthDeviceAccount{
 		DeviceHash: hashSecret(device), DID: acct.DID, CreatedAt: now, ExpiresAt: now.Add(deviceTTL),
 	})
 	if err != nil {
@@ -237,6 +222,50 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, base page, pd *pe
 		return
 	}
 	s.consent(w, http.StatusOK, base, pd, pageAccount{DID: acct.DID, Handle: acct.Handle})
+}
+
+// authenticate checks an account password, with the per-account throttle;
+// on failure it renders base (a login view) with the reason and returns
+// false.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, base page, ident, password string) (store.Account, bool) {
+	fail := func(status int, msg string) (store.Account, bool) {
+		base.Error = msg
+		s.render(w, status, base)
+		return store.Account{}, false
+	}
+	if ident == "" || password == "" || len(password) > 512 {
+		return fail(http.StatusBadRequest, "Enter your handle or email and your password.")
+	}
+	acct, err := s.cfg.Accounts.Lookup(r.Context(), ident)
+	if err != nil {
+		s.dummy.verify(r.Context(), password)
+		return fail(http.StatusUnauthorized, "Wrong handle, email or password.")
+	}
+	now := s.clock()
+	if s.logins.blocked(acct.DID, now) {
+		return fail(http.StatusTooManyRequests, "Too many failed sign-ins for this account. Wait a few minutes and try again.")
+	}
+	ok, err := auth.VerifyPassword(r.Context(), password, acct.PasswordHash)
+	if err != nil {
+		s.log.Error("oauth: verify password", "err", err)
+		return fail(http.StatusInternalServerError, "Something went wrong; please try again.")
+	}
+	if !ok {
+		s.logins.fail(acct.DID, now)
+		msg := "Wrong handle, email or password."
+		if auth.IsAppPasswordFormat(password) {
+			msg = "App passwords cannot be used here: enter your account password."
+		}
+		return fail(http.StatusUnauthorized, msg)
+	}
+	switch {
+	case acct.Status == store.StatusTakendown || acct.TakedownRef != "":
+		return fail(http.StatusForbidden, "This account has been taken down.")
+	case acct.Status == store.StatusDeactivated:
+		return fail(http.StatusForbidden, "This account is deactivated; reactivate it before signing in to apps.")
+	}
+	s.logins.succeed(acct.DID)
+	return acct, true
 }
 
 // approve issues the code for the ticked scopes (atproto always kept) and
@@ -249,10 +278,15 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, pd *pending, di
 			granted = append(granted, t)
 		}
 	}
+	s.issueCode(w, r, pd, store.OAuthCodeGrant{DID: did, Scope: strings.Join(granted, " ")})
+}
+
+// issueCode records the approval g (its code and expiry filled here) and
+// sends the browser back to the client with the code.
+func (s *Server) issueCode(w http.ResponseWriter, r *http.Request, pd *pending, g store.OAuthCodeGrant) {
 	code := randomToken(32)
-	err := s.cfg.Store.ApproveOAuthRequest(r.Context(), pd.req.ID, store.OAuthCodeGrant{
-		CodeHash: hashSecret(code), DID: did, Scope: strings.Join(granted, " "), ExpiresAt: s.clock().Add(codeTTL),
-	})
+	g.CodeHash, g.ExpiresAt = hashSecret(code), s.clock().Add(codeTTL)
+	err := s.cfg.Store.ApproveOAuthRequest(r.Context(), pd.req.ID, g)
 	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
 		s.errorPage(w, http.StatusConflict, "This sign-in cannot continue", "This sign-in request was already answered.")
 		return

@@ -7,6 +7,15 @@
 // revocation (RFC 7009), and the resource-server check the XRPC router
 // calls for "Authorization: DPoP" requests.
 //
+// Controllers act as the accounts that granted them rights (Config.ActAs):
+// tokens with sub = the account and act.sub = the controller, scoped to
+// requested ∩ granted and re-checked on every request and refresh. They
+// are obtained by signing in as a controller on the pages (a controller
+// hosted here uses its password; one hosted elsewhere signs in at its own
+// PDS, this server being an OAuth client of it: remote*.go), or headless by
+// an RFC 8693 token exchange whose actor token is the controller's
+// service-auth JWT (exchange.go).
+//
 // Access tokens are HS256 JWTs (typ at+jwt) under a key derived from the
 // master key, so every instance on one database issues and accepts the
 // same tokens; DPoP nonces derive from another derived key and the clock,

@@ -35,7 +35,7 @@ func (s *Server) authServerMetadata(w http.ResponseWriter, _ *http.Request) {
 		"require_pushed_authorization_requests":            true,
 		"response_types_supported":                         []string{"code"},
 		"response_modes_supported":                         []string{"query", "fragment"},
-		"grant_types_supported":                            []string{"authorization_code", "refresh_token"},
+		"grant_types_supported":                            []string{"authorization_code", "refresh_token", grantTokenExchange},
 		"code_challenge_methods_supported":                 []string{"S256"},
 		"token_endpoint_auth_methods_supported":            []string{"none", "private_key_jwt"},
 		"token_endpoint_auth_signing_alg_values_supported": []string{"ES256"},

@@ -30,6 +30,19 @@ type page struct {
 	Accounts   []pageAccount
 	Account    pageAccount
 	Scopes     []pageScope
+
+	// Signing in as a controller of Delegated (the login_hint account):
+	// the controllers hosted here sign in with their password, the others
+	// at their own PDS.
+	Delegated         pageAccount
+	LocalControllers  bool
+	RemoteControllers []pageAccount
+	Controller        string // the controller form's identifier
+
+	// The consent page of a controller (Actor) acting as Account.
+	Actor       pageAccount
+	ActorTicket string
+	Dropped     []string // requested scope tokens the grant does not allow
 }
 
 type pageAccount struct{ DID, Handle string }

@@ -67,7 +67,17 @@ func (s *Server) VerifyResource(r *http.Request, token string) (ResourceClaims, 
 	}
 	out := ResourceClaims{DID: c.Sub, Scope: c.Scope, ClientID: c.ClientID, TokenID: c.JTI, Session: c.SID}
 	if c.Act != nil {
-		out.Actor = c.Act.Sub
+		// An act-as token is worth what the controller's grant allows
+		// now: a narrowed grant narrows it, a revoked one refuses it.
+		scope, _, err := s.actAsScope(r.Context(), c.Sub, c.Act.Sub, c.Scope)
+		var oe *Error
+		if errors.As(err, &oe) {
+			return refuse("invalid_token", "the controller's grant no longer allows this token: "+oe.Description)
+		}
+		if err != nil {
+			return ResourceClaims{}, err
+		}
+		out.Actor, out.Scope = c.Act.Sub, scope
 	}
 	return out, nil
 }

@@ -12,6 +12,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	indigoid "github.com/bluesky-social/indigo/atproto/identity"
+
+	"github.com/hearthpds/hearth/backend/auth"
 	"github.com/hearthpds/hearth/backend/store"
 )
 
@@ -74,6 +77,17 @@ type Config struct {
 	// and revokes the sign-in; a *Error is sent as it is, anything else as
 	// invalid_grant.
 	RefreshCheck func(ctx context.Context, t store.OAuthToken) (scope string, err error)
+	// ActAs lets controllers act as accounts: the "sign in as a
+	// controller" pages, the cross-PDS login, the token exchange and the
+	// per-request re-check of act-as tokens. Nil: no act-as token is issued
+	// and every act-as token is refused.
+	ActAs ActAs
+	// ServiceAuth verifies the actor tokens of the token exchange (RFC
+	// 8693); nil refuses the exchange.
+	ServiceAuth *auth.ServiceAuth
+	// Directory resolves a remote controller's DID to its PDS for the
+	// cross-PDS login; nil offers only controllers hosted here.
+	Directory indigoid.Directory
 }
 
 // Server is the authorization server and the resource-server check.
@@ -84,6 +98,7 @@ type Server struct {
 	now     atomic.Pointer[func() time.Time]
 	dummy   dummyHash
 	logins  loginThrottle
+	remote  atomic.Pointer[http.Client] // nil: cfg.HTTPClient
 }
 
 // New builds a Server.
@@ -139,6 +154,10 @@ const (
 	pathAuthorize = "/oauth/authorize"
 	pathToken     = "/oauth/token"
 	pathRevoke    = "/oauth/revoke"
+	// The cross-PDS login: this server is an OAuth client of a remote
+	// controller's PDS, with this client metadata document and callback.
+	pathRemoteClient   = "/oauth/delegated/client-metadata.json"
+	pathRemoteCallback = "/oauth/delegated/callback"
 )
 
 // Routes registers the well-known documents and the endpoints on mux.
@@ -153,6 +172,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	}))
 	mux.HandleFunc("GET "+pathAuthorize, s.authorizeGet)
 	mux.HandleFunc("POST "+pathAuthorize, s.authorizePost)
+	mux.HandleFunc("GET "+pathRemoteClient, s.remoteClientMetadata)
+	mux.HandleFunc("GET "+pathRemoteCallback, s.remoteCallback)
 }
 
 // cors allows browser apps to call the JSON endpoints (the spec requires

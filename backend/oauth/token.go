@@ -18,6 +18,8 @@ type tokenResponse struct {
 	RefreshToken string `json:"refresh_token,omitempty"`
 	Scope        string `json:"scope"`
 	Sub          string `json:"sub"`
+	// IssuedTokenType answers a token exchange (RFC 8693 section 2.2.1).
+	IssuedTokenType string `json:"issued_token_type,omitempty"`
 }
 
 // token is POST /oauth/token.
@@ -46,12 +48,17 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request) (*tokenRes
 	if err != nil {
 		return nil, err
 	}
-	if grant != "authorization_code" && grant != "refresh_token" {
-		return nil, errorf(http.StatusBadRequest, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token")
+	if grant != "authorization_code" && grant != "refresh_token" && grant != grantTokenExchange {
+		return nil, errorf(http.StatusBadRequest, "unsupported_grant_type", "grant_type must be authorization_code, refresh_token or "+grantTokenExchange)
 	}
 	call, err := s.tokenCaller(r)
 	if err != nil {
 		return nil, err
+	}
+	if grant == grantTokenExchange {
+		// No client declares this grant type (atproto client metadata
+		// has no value for it): the rights come from the actor token.
+		return s.exchange(r, call)
 	}
 	if !call.client.allowsGrant(grant) {
 		return nil, errorf(http.StatusBadRequest, "unauthorized_client", "the client did not declare the %s grant type", grant)
@@ -138,6 +145,12 @@ func (s *Server) exchangeCode(r *http.Request, call tokenCall) (*tokenResponse, 
 	if err := s.accountUsable(ctx, req.DID); err != nil {
 		return nil, err
 	}
+	if req.ActorDID != "" {
+		// The grant may have changed since the controller approved.
+		if req.Scope, _, err = s.actAsScope(ctx, req.DID, req.ActorDID, req.Scope); err != nil {
+			return nil, err
+		}
+	}
 	refreshTTL, sessionTTL := publicRefreshTTL, publicSessionTTL
 	if call.client.confidential() {
 		refreshTTL, sessionTTL = confidRefreshTTL, confidSessionTTL
@@ -215,7 +228,7 @@ func (s *Server) refresh(r *http.Request, call tokenCall) (*tokenResponse, error
 // issue stores the refresh token t (new, or rotating oldHash) and mints
 // the access token.
 func (s *Server) issue(ctx context.Context, t store.OAuthToken, withRefresh bool, oldHash []byte) (*tokenResponse, error) {
-	out := &tokenResponse{TokenType: "DPoP", ExpiresIn: int(accessTTL.Seconds()), Scope: t.Scope, Sub: t.DID}
+	out := &tokenResponse{TokenType: "DPoP", Scope: t.Scope, Sub: t.DID}
 	// The row is stored even without a refresh grant: it is the sign-in
 	// that access tokens are checked against (and revoked with).
 	refresh := randomToken(32)
@@ -240,11 +253,13 @@ func (s *Server) issue(ctx context.Context, t store.OAuthToken, withRefresh bool
 			return nil, err
 		}
 	}
-	access, err := s.mintAccess(t.DID, t.ActorDID, t.Scope, t.ClientID, t.DPoPJKT, t.FamilyID, t.CreatedAt)
+	ttl := min(accessTTL, t.FamilyExpiresAt.Sub(t.CreatedAt))
+	access, err := s.mintAccess(t.DID, t.ActorDID, t.Scope, t.ClientID, t.DPoPJKT, t.FamilyID, t.CreatedAt, ttl)
 	if err != nil {
 		return nil, err
 	}
-	out.AccessToken = access
+	out.AccessToken, out.ExpiresIn = access, int(ttl.Seconds())
+	s.auditIssued(ctx, t.DID, t.ActorDID, t.ClientID, t.Scope)
 	return out, nil
 }
 

@@ -14,6 +14,11 @@ type Caller struct {
 	DID syntax.DID
 	// Privileged: a full session or a privileged app password.
 	Privileged bool
+	// Allow, when set, checks the caller's permission scope for a call of
+	// method lxm at the service aud ("did#id"); its error (403
+	// InsufficientScope) is sent and nothing is forwarded. nil allows
+	// every call (legacy credentials: Privileged governs them).
+	Allow func(lxm, aud string) error
 }
 
 // Authenticator identifies the user of a request from its credentials.
@@ -77,6 +82,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 	}
 	if Privileged(nsid.String()) && !caller.Privileged {
 		return badTokenMethod()
+	}
+	if caller.Allow != nil {
+		if err := caller.Allow(nsid.String(), svc.String()); err != nil {
+			return err
+		}
 	}
 	return h.Proxy.Forward(w, r, Call{Caller: caller.DID, Service: svc, NSID: nsid})
 }

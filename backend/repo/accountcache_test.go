@@ -3,6 +3,7 @@ package repo_test
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,38 +15,41 @@ import (
 
 // accountWriters are the store methods that may change an accounts row;
 // the caching store bumps the accounts version after each.
-var accountWriters = map[string]bool{
-	"CreateAccount": true, "UpdateHandle": true, "UpdateEmail": true, "ConfirmEmail": true,
-	"UpdatePassword": true, "SetAccountStatus": true, "DeleteAccount": true, "SetTakedown": true,
-	"SetInvitesDisabled": true, "UpdateSigningKey": true, "ImportRepo": true,
-}
+var accountWriters = names(`
+	CreateAccount UpdateHandle UpdateEmail ConfirmEmail UpdatePassword SetAccountStatus
+	DeleteAccount SetTakedown SetInvitesDisabled UpdateSigningKey ImportRepo
+`)
 
-// accountNeutral are the store methods that never change an accounts row.
-var accountNeutral = map[string]bool{
-	"GetAccount": true, "GetAccountByHandle": true, "GetAccountByEmail": true, "ListAccounts": true,
-	"CreateRefreshToken": true, "GetRefreshToken": true, "RotateRefreshToken": true, "DeleteRefreshToken": true,
-	"DeleteAccountRefreshTokens": true, "DeleteExpiredRefreshTokens": true,
-	"CreateAppPassword": true, "ListAppPasswords": true, "GetAppPasswordByHash": true, "RevokeAppPassword": true,
-	"CreateInviteCodes": true, "GetInviteCode": true, "ListInviteCodes": true, "DisableInviteCodes": true,
-	"GetRepoRoot": true, "ListRepoRoots": true, "GetBlock": true, "GetBlocks": true, "CountBlocks": true,
-	"ForEachBlock": true, "ApplyCommits": true, "GetRecord": true, "ListRecords": true, "ListCollections": true,
-	"PutBlob": true, "GetBlob": true, "ListBlobs": true, "ListUnreferencedBlobs": true, "DeleteBlob": true,
-	"ListMissingBlobs": true,
-	"AppendEvents": true, "ListEvents": true, "LatestSeq": true, "OldestEvent": true, "DeleteEventsBefore": true,
-	"PutAccountToken": true, "GetAccountToken": true, "FindAccountToken": true, "DeleteAccountToken": true,
-	"GetPreferences": true, "PutPreferences": true, "UseNonce": true, "DeleteExpiredNonces": true,
-	"ReserveSigningKey": true, "GetReservedKey": true, "GetReservedKeyForDID": true, "DeleteReservedKey": true,
-	"GetTakedown": true, "SearchAccounts": true, "ListAllInviteCodes": true,
-	"ForEachBlockSince": true, "GetPendingPLCOp": true, "DeletePendingPLCOp": true,
-	"Dialect": true, "SchemaVersion": true, "Close": true,
-	// OAuth and delegation keep their own tables.
-	"AddOAuthDeviceAccount": true, "ApproveOAuthRequest": true, "CreateOAuthRequest": true, "CreateOAuthToken": true,
-	"DeleteExpiredOAuth": true, "DeleteOAuthRequest": true, "GetOAuthRequest": true, "GetOAuthToken": true,
-	"ListOAuthDeviceAccounts": true, "OAuthFamilyActive": true, "RemoveOAuthDeviceAccount": true,
-	"RevokeOAuthFamily": true, "RevokeOAuthTokens": true, "ListOAuthSessions": true, "RotateOAuthToken": true, "UseOAuthCode": true,
-	"AppendDelegationAudit": true, "CreateDelegatedAppPassword": true, "CreateDelegationGrant": true,
-	"GetActiveDelegationGrant": true, "ListDelegatedAppPasswords": true, "ListDelegationAudit": true,
-	"ListDelegationGrants": true, "RevokeDelegationGrant": true, "UpdateDelegationGrant": true,
+// accountNeutral are the store methods that never change an accounts row
+// (OAuth and delegation keep their own tables).
+var accountNeutral = names(`
+	GetAccount GetAccountByHandle GetAccountByEmail ListAccounts CreateRefreshToken
+	GetRefreshToken RotateRefreshToken DeleteRefreshToken DeleteAccountRefreshTokens
+	DeleteExpiredRefreshTokens CreateAppPassword ListAppPasswords GetAppPasswordByHash
+	RevokeAppPassword CreateInviteCodes GetInviteCode ListInviteCodes DisableInviteCodes
+	GetRepoRoot ListRepoRoots GetBlock GetBlocks CountBlocks ForEachBlock ApplyCommits
+	GetRecord ListRecords ListCollections PutBlob GetBlob ListBlobs ListUnreferencedBlobs
+	DeleteBlob ListMissingBlobs AppendEvents ListEvents LatestSeq OldestEvent
+	DeleteEventsBefore PutAccountToken GetAccountToken FindAccountToken DeleteAccountToken
+	GetPreferences PutPreferences UseNonce DeleteExpiredNonces ReserveSigningKey
+	GetReservedKey GetReservedKeyForDID DeleteReservedKey GetTakedown SearchAccounts
+	ListAllInviteCodes ForEachBlockSince GetPendingPLCOp DeletePendingPLCOp Dialect
+	SchemaVersion Close AddOAuthDeviceAccount ApproveOAuthRequest CreateOAuthRequest
+	CreateOAuthToken DeleteExpiredOAuth DeleteOAuthRequest GetOAuthRequest GetOAuthToken
+	ListOAuthDeviceAccounts OAuthFamilyActive RemoveOAuthDeviceAccount RevokeOAuthFamily
+	RevokeOAuthTokens ListOAuthSessions RotateOAuthToken UseOAuthCode AppendDelegationAudit
+	CreateDelegatedAppPassword CreateDelegationGrant GetActiveDelegationGrant
+	ListDelegatedAppPasswords ListDelegationAudit ListDelegationGrants RevokeDelegationGrant
+	UpdateDelegationGrant
+`)
+
+// names makes a set of the words of s.
+func names(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range strings.Fields(s) {
+		m[n] = true
+	}
+	return m
 }
 
 // TestEveryStoreMethodIsClassified: the account cache is exact only if

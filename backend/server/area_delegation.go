@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hearthpds/hearth/backend/delegation"
+	"github.com/hearthpds/hearth/backend/store"
 	"github.com/hearthpds/hearth/backend/xrpc"
 )
 
@@ -39,9 +40,23 @@ func (s *Server) initDelegation(context.Context) error {
 	return nil
 }
 
-// registerDelegation adds the dev.hearthpds.delegation.* methods.
+// registerDelegation adds the dev.hearthpds.delegation.* methods and makes
+// every repo write by a controller acting as an account append a "write"
+// row to that account's audit log.
 func (s *Server) registerDelegation(rt *xrpc.Router, _ *http.ServeMux) {
 	rt.Register((&xrpc.DelegationHandlers{Delegation: s.delegation}).Methods()...)
+	rt.SetWriteAuditor(writeAuditor{s.delegation})
+}
+
+// writeAuditor adapts the delegation service to the router's WriteAuditor.
+type writeAuditor struct{ svc *delegation.Service }
+
+// AuditWrite appends a store.AuditWrite entry for w.
+func (a writeAuditor) AuditWrite(ctx context.Context, w xrpc.AuditedWrite) error {
+	return a.svc.Audit(ctx, delegation.Entry{
+		Delegated: w.Delegated, Controller: w.Controller, Kind: store.AuditWrite,
+		Detail: delegation.Detail{ClientID: w.ClientID, Method: w.Method, Collection: w.Collection, Rkey: w.RKey, Action: w.Action},
+	})
 }
 
 // Delegation returns the delegation service (for the OAuth area, the

@@ -33,6 +33,13 @@ func (s *Server) initOAuth(context.Context) error {
 		Store: s.store, Issuer: s.cfg.PublicURL.String(), ServiceDID: s.cfg.ServiceDID.String(),
 		TokenKey: s.sealer.DeriveKey(oauth.PurposeAccessToken, 32), NonceKey: s.sealer.DeriveKey(oauth.PurposeNonce, 32),
 		Accounts: s.accounts, HTTPClient: oauthHTTPClient(allowHTTP), AllowHTTPClients: allowHTTP, Logger: s.log,
+		// Act-as: refreshes and every request re-check the controller's
+		// grant, tokens issued to controllers are audited, the token
+		// exchange verifies actor tokens like any service-auth JWT (the
+		// same jti replay cache), and remote controllers are found in
+		// the identity directory.
+		RefreshCheck: s.delegation.RefreshCheck, ActAs: actAs{svc: s.delegation, store: s.store},
+		ServiceAuth: s.serviceAuth, Directory: s.dir,
 	})
 	if err != nil {
 		return fmt.Errorf("oauth: %w", err)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/hearthpds/hearth/backend/oauth"
 	"github.com/hearthpds/hearth/backend/proxy"
 	"github.com/hearthpds/hearth/backend/store"
+	"github.com/hearthpds/hearth/backend/xrpc"
 )
 
 // oauthCallerKey carries the caller an OAuth token proved to the proxy's
@@ -59,10 +59,13 @@ func (s *Server) oauthProxy(h *proxy.Handler) http.Handler {
 			writeProxyAuthError(w, status, name, msg)
 			return
 		}
-		// transition:chat.bsky is the OAuth form of a privileged app
-		// password's chat access (the proxy's only privileged methods).
-		chat := slices.Contains(strings.Fields(c.Scope), "transition:chat.bsky")
-		ctx := context.WithValue(r.Context(), oauthCallerKey{}, proxy.Caller{DID: syntax.DID(c.DID), Privileged: chat})
+		// Every forwarded call needs rpc:<method>?aud=<service> or a
+		// transition scope covering it; that check also decides the chat
+		// methods (transition:chat.bsky or rpc:chat.bsky.*), the proxy's
+		// privileged ones, so the caller counts as privileged.
+		v := &xrpc.Viewer{DID: c.DID, Scope: c.Scope, ClientID: c.ClientID, Actor: c.Actor, OAuth: true}
+		allow := func(lxm, aud string) error { return v.RequireRPC(w.Header(), lxm, aud) }
+		ctx := context.WithValue(r.Context(), oauthCallerKey{}, proxy.Caller{DID: syntax.DID(c.DID), Privileged: true, Allow: allow})
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

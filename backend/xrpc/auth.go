@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hearthpds/hearth/backend/auth"
+	"github.com/hearthpds/hearth/backend/scopes"
 	"github.com/hearthpds/hearth/backend/store"
 )
 
@@ -59,6 +60,7 @@ type Viewer struct {
 	Actor    string
 
 	account *store.Account // the caller's account, when authentication read it
+	perms   *scopes.Set    // Permissions, once computed
 }
 
 // Authenticator checks credentials. Its errors are *Error values (or

@@ -81,8 +81,8 @@ func setChallenge(h http.Header, err error) {
 
 // oauthAuth authenticates "Authorization: DPoP <token>" requests; handled
 // is false for other schemes. OAuth tokens serve the access levels
-// (AccessAuth, OptionalAuth, AccessOrServiceAuth); they are not privileged
-// sessions, and never refresh or service tokens.
+// (AccessAuth, FullAccessAuth, OptionalAuth, AccessOrServiceAuth), within
+// their scope (checkPermissions); never refresh or service tokens.
 func (rt *Router) oauthAuth(r *http.Request, level AuthLevel) (v *Viewer, err error, handled bool) {
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !strings.EqualFold(scheme, "DPoP") {
@@ -108,8 +108,7 @@ func (rt *Router) oauthAuth(r *http.Request, level AuthLevel) (v *Viewer, err er
 			return nil, err, true
 		}
 	}
-	if level == FullAccessAuth && !v.Privileged {
-		return nil, Errorf(http.StatusBadRequest, "InvalidToken", "this method needs a full session or a privileged app password"), true
-	}
+	// FullAccessAuth methods are open to OAuth tokens whose scope allows
+	// them: the router's permission table (permissions.go) decides.
 	return v, nil, true
 }

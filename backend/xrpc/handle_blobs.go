@@ -191,7 +191,7 @@ type uploadBlobOut struct {
 // reading, and a body that grows past it while streaming is cut off, both
 // with 413.
 func (h *BlobHandlers) uploadBlob(w http.ResponseWriter, r *http.Request) {
-	out, err := h.upload(r)
+	out, err := h.upload(w.Header(), r)
 	if err != nil {
 		writeError(w, r, h.Log, err)
 		return
@@ -199,7 +199,7 @@ func (h *BlobHandlers) uploadBlob(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (h *BlobHandlers) upload(r *http.Request) (any, error) {
+func (h *BlobHandlers) upload(hdr http.Header, r *http.Request) (any, error) {
 	ctx := r.Context()
 	did, err := h.uploader(ctx, ViewerFrom(ctx))
 	if err != nil {
@@ -207,6 +207,9 @@ func (h *BlobHandlers) upload(r *http.Request) (any, error) {
 	}
 	declared, err := uploadEncoding(r)
 	if err != nil {
+		return nil, err
+	}
+	if err := requireBlob(hdr, ViewerFrom(ctx), mediaType(declared)); err != nil {
 		return nil, err
 	}
 	if r.ContentLength > h.Limit {
@@ -226,6 +229,11 @@ func (h *BlobHandlers) upload(r *http.Request) (any, error) {
 	case errors.Is(err, blobs.ErrTakenDown):
 		return nil, invalidRequest("Blob has been takendown, cannot re-upload")
 	case err != nil:
+		return nil, err
+	}
+	// The type recorded may be sniffed rather than declared: check it too
+	// (the refused upload stays a temporary blob, removed when it expires).
+	if err := requireBlob(hdr, ViewerFrom(ctx), mediaType(b.MimeType)); err != nil {
 		return nil, err
 	}
 	return uploadBlobOut{Blob: blobRefOut{Type: "blob", Ref: blobLink{b.CID.String()}, MimeType: b.MimeType, Size: b.Size}}, nil

@@ -39,6 +39,10 @@ func (h *DelegationHandlers) Methods() []Method {
 func (h *DelegationHandlers) owner(fn HandlerFunc) HandlerFunc {
 	return func(ctx context.Context, c *Call) (any, error) {
 		if err := requireOwner(c.Viewer); err != nil {
+			var e *Error
+			if c.Viewer != nil && c.Viewer.OAuth && errors.As(err, &e) && e.Status == http.StatusForbidden {
+				return nil, insufficientScope(c.Header(), c.Viewer, "%s", e.Message)
+			}
 			return nil, err
 		}
 		return fn(ctx, c)

@@ -192,6 +192,11 @@ func (h *LifecycleHandlers) getServiceAuth(ctx context.Context, c *Call) (any, e
 	if err != nil {
 		return nil, err
 	}
+	if c.Viewer.OAuth { // legacy credentials keep ServiceAuthToken's rules
+		if err := c.RequireRPC(req.Method, req.Audience); err != nil {
+			return nil, err
+		}
+	}
 	token, err := h.Lifecycle.ServiceAuthToken(ctx, req)
 	if errors.Is(err, account.ErrAccountTakendown) {
 		return nil, Errorf(http.StatusBadRequest, "InvalidToken", "Bad token scope")

@@ -123,6 +123,9 @@ func forwardCall(fwd Forwarder, services proxy.Defaults, w http.ResponseWriter, 
 	if err != nil {
 		return err
 	}
+	if err := v.RequireRPC(w.Header(), nsid, svc.String()); err != nil {
+		return err
+	}
 	call := proxy.Call{Caller: syntax.DID(v.DID), Service: svc, NSID: syntax.NSID(nsid)}
 	return fwd.Forward(w, r, call)
 }

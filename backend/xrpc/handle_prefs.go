@@ -54,6 +54,12 @@ func (h *PrefsHandlers) localOrForward(nsid string, local HandlerFunc) http.Hand
 			}
 			return
 		}
+		// Served here, but the scope is the one the AppView's copy needs,
+		// as in the reference PDS.
+		if err := v.RequireRPC(w.Header(), nsid, h.Services.AppView.String()); err != nil {
+			writeError(w, r, logOrDefault(h.Log), err)
+			return
+		}
 		out, err := local(r.Context(), &Call{r: r, w: w, Viewer: v})
 		switch {
 		case err != nil:

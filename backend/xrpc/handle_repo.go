@@ -15,6 +15,7 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/hearthpds/hearth/backend/repo"
+	"github.com/hearthpds/hearth/backend/scopes"
 	"github.com/hearthpds/hearth/backend/store"
 )
 
@@ -196,8 +197,11 @@ func (h *RepoHandlers) createRecord(ctx context.Context, c *Call) (any, error) {
 	if in.Collection == "" || in.Record.m == nil {
 		return nil, invalidRequest("Input must have the properties \"collection\" and \"record\"")
 	}
+	if err := c.RequireRepo(in.Collection, scopes.ActionCreate); err != nil {
+		return nil, err
+	}
 	w := repo.Write{Action: repo.Create, Collection: in.Collection, RKey: in.RKey, Record: in.Record.m}
-	return h.writeOne(ctx, did, w, in.SwapCommit, in.Validate)
+	return h.writeOne(ctx, c, did, w, in.SwapCommit, in.Validate)
 }
 
 type putRecordIn struct {
@@ -222,14 +226,20 @@ func (h *RepoHandlers) putRecord(ctx context.Context, c *Call) (any, error) {
 	if in.Collection == "" || in.RKey == "" || in.Record.m == nil {
 		return nil, invalidRequest("Input must have the properties \"collection\", \"rkey\" and \"record\"")
 	}
+	// A put creates or updates: it needs both, as in the reference PDS.
+	for _, a := range []scopes.Action{scopes.ActionCreate, scopes.ActionUpdate} {
+		if err := c.RequireRepo(in.Collection, a); err != nil {
+			return nil, err
+		}
+	}
 	w := repo.Write{Action: repo.Put, Collection: in.Collection, RKey: in.RKey, Record: in.Record.m}
 	if in.SwapRecord.Set {
 		w.Swap = &repo.Swap{CID: in.SwapRecord.CID}
 	}
-	return h.writeOne(ctx, did, w, in.SwapCommit, in.Validate)
+	return h.writeOne(ctx, c, did, w, in.SwapCommit, in.Validate)
 }
 
-func (h *RepoHandlers) writeOne(ctx context.Context, did string, w repo.Write, swapCommit *jsonCID, validate *bool) (any, error) {
+func (h *RepoHandlers) writeOne(ctx context.Context, c *Call, did string, w repo.Write, swapCommit *jsonCID, validate *bool) (any, error) {
 	if err := h.checkBlobs(ctx, did, []repo.Write{w}); err != nil {
 		return nil, err
 	}
@@ -237,6 +247,7 @@ func (h *RepoHandlers) writeOne(ctx context.Context, did string, w repo.Write, s
 	if err != nil {
 		return nil, err
 	}
+	c.auditWrites(ctx, res.Writes)
 	r := res.Writes[0]
 	return recordWriteOut{URI: r.URI(did), CID: r.CID.String(), Commit: commitOut(res.Commit), ValidationStatus: r.ValidationStatus}, nil
 }
@@ -265,6 +276,9 @@ func (h *RepoHandlers) deleteRecord(ctx context.Context, c *Call) (any, error) {
 	if in.Collection == "" || in.RKey == "" {
 		return nil, invalidRequest("Input must have the properties \"collection\" and \"rkey\"")
 	}
+	if err := c.RequireRepo(in.Collection, scopes.ActionDelete); err != nil {
+		return nil, err
+	}
 	w := repo.Write{Action: repo.Delete, Collection: in.Collection, RKey: in.RKey}
 	if in.SwapRecord != nil {
 		w.Swap = &repo.Swap{CID: in.SwapRecord.ptr()}
@@ -276,6 +290,7 @@ func (h *RepoHandlers) deleteRecord(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.auditWrites(ctx, res.Writes)
 	return deleteRecordOut{Commit: commitOut(res.Commit)}, nil
 }
 
@@ -345,6 +360,9 @@ func (h *RepoHandlers) applyWrites(ctx context.Context, c *Call) (any, error) {
 		if writes[i], err = wi.toWrite(i); err != nil {
 			return nil, err
 		}
+		if err := c.RequireRepo(wi.Collection, writeScopeAction(writes[i].Action)); err != nil {
+			return nil, err
+		}
 	}
 	if err := h.checkBlobs(ctx, did, writes); err != nil {
 		return nil, err
@@ -353,6 +371,7 @@ func (h *RepoHandlers) applyWrites(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.auditWrites(ctx, res.Writes)
 	out := applyWritesOut{Commit: commitOut(res.Commit), Results: make([]writeResultOut, len(res.Writes))}
 	for i, r := range res.Writes {
 		o := writeResultOut{Type: fmt.Sprintf("%s#%sResult", applyWritesNS, r.Action)}

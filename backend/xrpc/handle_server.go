@@ -9,6 +9,7 @@ import (
 	"github.com/hearthpds/hearth/backend/account"
 	"github.com/hearthpds/hearth/backend/auth"
 	"github.com/hearthpds/hearth/backend/identity"
+	"github.com/hearthpds/hearth/backend/scopes"
 	"github.com/hearthpds/hearth/backend/store"
 )
 
@@ -216,7 +217,10 @@ func (h *ServerHandlers) getSession(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return h.describeSession(ctx, acct, c.Viewer.AppPasswordName == ""), nil
+	// The email is hidden from app passwords and from OAuth tokens without
+	// account:email (or transition:email), as in the reference PDS.
+	email := c.Viewer.AppPasswordName == "" && c.Viewer.Permissions().AllowsAccount(scopes.AccountEmail, scopes.AccountRead)
+	return h.describeSession(ctx, acct, email), nil
 }
 
 func (h *ServerHandlers) deleteSession(ctx context.Context, c *Call) (any, error) {

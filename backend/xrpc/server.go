@@ -51,6 +51,7 @@ type Router struct {
 	auth    Authenticator
 	service ServiceVerifier // nil: service auth is refused
 	oauth   OAuthVerifier   // nil: OAuth (DPoP) tokens are refused
+	auditor WriteAuditor    // nil: controllers' writes are not audited
 	methods map[string]Method
 	// Fallback handles NSIDs with no registered method (proxying, later);
 	// nil answers MethodNotImplemented.
@@ -109,12 +110,16 @@ func (rt *Router) serve(w http.ResponseWriter, r *http.Request, m Method) {
 		writeError(w, r, rt.log, err)
 		return
 	}
+	if err := rt.checkPermissions(w.Header(), m, viewer); err != nil {
+		writeError(w, r, rt.log, err)
+		return
+	}
 	ctx := withViewer(r.Context(), viewer)
 	if m.Raw != nil {
 		m.Raw(w, r.WithContext(ctx))
 		return
 	}
-	out, err := m.Handler(ctx, &Call{r: r, w: w, Viewer: viewer})
+	out, err := m.Handler(ctx, &Call{r: r, w: w, Viewer: viewer, rt: rt})
 	if err != nil {
 		writeError(w, r, rt.log, err)
 		return
@@ -164,6 +169,7 @@ type Call struct {
 	r      *http.Request
 	w      http.ResponseWriter
 	Viewer *Viewer // nil when unauthenticated
+	rt     *Router // the router serving the call (nil in raw handlers)
 
 	q url.Values // the parsed query, see query
 }
