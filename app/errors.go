@@ -59,6 +59,9 @@ func explain(err error) (words, name string) {
 	case errors.Is(err, importer.ErrSource):
 		return capitalize(err.Error()), "UpstreamFailure"
 	}
+	if words, name, ok := explainDelegation(err); ok {
+		return words, name
+	}
 	if e, ok := xrpc.ToError(err); ok {
 		return capitalize(e.Message), e.Name
 	}

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { ServerStatus, StartServer, State, type app } from './api';
 import { Busy, CopyButton, ErrorText, usePoll } from './components/common';
 import { chooseScreen, pageFromHash, pages, pageTitles, type PageName, type Screen } from './lib/route';
+import { Delegation } from './pages/Delegation';
 import { FirstRun } from './pages/FirstRun';
 import { Home } from './pages/Home';
 import { Importing } from './pages/Importing';
@@ -122,7 +123,7 @@ function Frame({ account, onServerChange, problem }: { account: app.AccountInfo 
             <li key={p}>
               <a href={'#/' + p} aria-current={p === page ? 'page' : undefined} className={p === page ? 'active' : ''}>
                 {pageTitles[p]}
-                {(p === 'private' || p === 'delegation' || p === 'plugins' || p === 'exposure') && <span className="soon">soon</span>}
+                {(p === 'private' || p === 'plugins' || p === 'exposure') && <span className="soon">soon</span>}
               </a>
             </li>
           ))}
@@ -137,7 +138,8 @@ function Frame({ account, onServerChange, problem }: { account: app.AccountInfo 
           {page === 'home' && <Home account={account} onServerChange={onServerChange} />}
           {page === 'repository' && <Repository />}
           {page === 'settings' && <Settings onServerChange={onServerChange} />}
-          {(page === 'private' || page === 'delegation' || page === 'plugins' || page === 'exposure') && <NotYet page={page} />}
+          {page === 'delegation' && <Delegation account={account} />}
+          {(page === 'private' || page === 'plugins' || page === 'exposure') && <NotYet page={page} />}
         </main>
       </div>
     </div>

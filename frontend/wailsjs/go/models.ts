@@ -22,6 +22,94 @@ export namespace app {
 	        this.imported = source["imported"];
 	    }
 	}
+	export class AuditEntryInfo {
+	    id: string;
+	    at: string;
+	    kind: string;
+	    controller: string;
+	    controllerHandle: string;
+	    actor: string;
+	    scope?: string;
+	    preset?: string;
+	    previousScope?: string;
+	    clientId?: string;
+	    method?: string;
+	    collection?: string;
+	    rkey?: string;
+	    action?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AuditEntryInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.at = source["at"];
+	        this.kind = source["kind"];
+	        this.controller = source["controller"];
+	        this.controllerHandle = source["controllerHandle"];
+	        this.actor = source["actor"];
+	        this.scope = source["scope"];
+	        this.preset = source["preset"];
+	        this.previousScope = source["previousScope"];
+	        this.clientId = source["clientId"];
+	        this.method = source["method"];
+	        this.collection = source["collection"];
+	        this.rkey = source["rkey"];
+	        this.action = source["action"];
+	    }
+	}
+	export class AuditFilterInput {
+	    kinds: string[];
+	    controller: string;
+	    cursor: string;
+	    limit: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new AuditFilterInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kinds = source["kinds"];
+	        this.controller = source["controller"];
+	        this.cursor = source["cursor"];
+	        this.limit = source["limit"];
+	    }
+	}
+	export class AuditPage {
+	    entries: AuditEntryInfo[];
+	    cursor: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AuditPage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.entries = this.convertValues(source["entries"], AuditEntryInfo);
+	        this.cursor = source["cursor"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class BlobInfo {
 	    cid: string;
 	    mimeType: string;
@@ -161,6 +249,74 @@ export namespace app {
 		}
 	}
 	
+	export class ControlledInfo {
+	    did: string;
+	    handle: string;
+	    preset: string;
+	    scope: string;
+	    description: string[];
+	    grantedAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ControlledInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.did = source["did"];
+	        this.handle = source["handle"];
+	        this.preset = source["preset"];
+	        this.scope = source["scope"];
+	        this.description = source["description"];
+	        this.grantedAt = source["grantedAt"];
+	    }
+	}
+	export class ControllerInfo {
+	    did: string;
+	    handle: string;
+	    preset: string;
+	    scope: string;
+	    description: string[];
+	    grantedAt: string;
+	    grantedBy: string;
+	    updatedAt?: string;
+	    lastUsed?: string;
+	    revokedAt?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ControllerInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.did = source["did"];
+	        this.handle = source["handle"];
+	        this.preset = source["preset"];
+	        this.scope = source["scope"];
+	        this.description = source["description"];
+	        this.grantedAt = source["grantedAt"];
+	        this.grantedBy = source["grantedBy"];
+	        this.updatedAt = source["updatedAt"];
+	        this.lastUsed = source["lastUsed"];
+	        this.revokedAt = source["revokedAt"];
+	    }
+	}
+	export class ControllerInput {
+	    who: string;
+	    preset: string;
+	    scope: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ControllerInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.who = source["who"];
+	        this.preset = source["preset"];
+	        this.scope = source["scope"];
+	    }
+	}
 	export class CreateAccountInput {
 	    handle: string;
 	    email: string;
@@ -291,6 +447,22 @@ export namespace app {
 		    }
 		    return a;
 		}
+	}
+	export class PresetInfo {
+	    name: string;
+	    scope: string;
+	    description: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new PresetInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.scope = source["scope"];
+	        this.description = source["description"];
+	    }
 	}
 	export class RecordDetail {
 	    uri: string;

@@ -4,6 +4,8 @@ import {app} from '../models';
 
 export function Account():Promise<app.AccountInfo>;
 
+export function AddController(arg1:app.ControllerInput):Promise<app.ControllerInfo>;
+
 export function BlobThumbnail(arg1:string):Promise<string>;
 
 export function CancelImport():Promise<void>;
@@ -13,6 +15,10 @@ export function ChooseCARFile():Promise<string>;
 export function CreateAccount(arg1:app.CreateAccountInput):Promise<app.AccountInfo>;
 
 export function CreateRecord(arg1:string,arg2:string,arg3:string):Promise<app.RecordRef>;
+
+export function DelegationAuditLog(arg1:app.AuditFilterInput):Promise<app.AuditPage>;
+
+export function DelegationPresets():Promise<Array<app.PresetInfo>>;
 
 export function DeleteRecord(arg1:string,arg2:string):Promise<void>;
 
@@ -26,6 +32,10 @@ export function ListBlobs(arg1:string,arg2:number):Promise<app.BlobPage>;
 
 export function ListCollections():Promise<Array<app.Collection>>;
 
+export function ListControlledAccounts():Promise<Array<app.ControlledInfo>>;
+
+export function ListControllers():Promise<Array<app.ControllerInfo>>;
+
 export function ListRecords(arg1:string,arg2:string,arg3:number,arg4:string):Promise<app.RecordPage>;
 
 export function Logs(arg1:number):Promise<Array<app.LogLine>>;
@@ -33,6 +43,8 @@ export function Logs(arg1:number):Promise<Array<app.LogLine>>;
 export function PutRecord(arg1:string,arg2:string,arg3:string):Promise<app.RecordRef>;
 
 export function RecentCommits(arg1:number):Promise<Array<app.CommitInfo>>;
+
+export function RemoveController(arg1:string):Promise<app.ControllerInfo>;
 
 export function RestartServer():Promise<void>;
 
@@ -53,3 +65,5 @@ export function State():Promise<app.State>;
 export function StopServer():Promise<void>;
 
 export function Unlock(arg1:string):Promise<void>;
+
+export function UpdateController(arg1:app.ControllerInput):Promise<app.ControllerInfo>;

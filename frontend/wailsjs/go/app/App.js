@@ -6,6 +6,10 @@ export function Account() {
   return window['go']['app']['App']['Account']();
 }
 
+export function AddController(arg1) {
+  return window['go']['app']['App']['AddController'](arg1);
+}
+
 export function BlobThumbnail(arg1) {
   return window['go']['app']['App']['BlobThumbnail'](arg1);
 }
@@ -24,6 +28,14 @@ export function CreateAccount(arg1) {
 
 export function CreateRecord(arg1, arg2, arg3) {
   return window['go']['app']['App']['CreateRecord'](arg1, arg2, arg3);
+}
+
+export function DelegationAuditLog(arg1) {
+  return window['go']['app']['App']['DelegationAuditLog'](arg1);
+}
+
+export function DelegationPresets() {
+  return window['go']['app']['App']['DelegationPresets']();
 }
 
 export function DeleteRecord(arg1, arg2) {
@@ -50,6 +62,14 @@ export function ListCollections() {
   return window['go']['app']['App']['ListCollections']();
 }
 
+export function ListControlledAccounts() {
+  return window['go']['app']['App']['ListControlledAccounts']();
+}
+
+export function ListControllers() {
+  return window['go']['app']['App']['ListControllers']();
+}
+
 export function ListRecords(arg1, arg2, arg3, arg4) {
   return window['go']['app']['App']['ListRecords'](arg1, arg2, arg3, arg4);
 }
@@ -64,6 +84,10 @@ export function PutRecord(arg1, arg2, arg3) {
 
 export function RecentCommits(arg1) {
   return window['go']['app']['App']['RecentCommits'](arg1);
+}
+
+export function RemoveController(arg1) {
+  return window['go']['app']['App']['RemoveController'](arg1);
 }
 
 export function RestartServer() {
@@ -104,4 +128,8 @@ export function StopServer() {
 
 export function Unlock(arg1) {
   return window['go']['app']['App']['Unlock'](arg1);
+}
+
+export function UpdateController(arg1) {
+  return window['go']['app']['App']['UpdateController'](arg1);
 }
