@@ -1,14 +1,73 @@
 # Hearth developer targets. The README's two commands (scripts/run.sh and
 # scripts/test.sh) need nothing but Go and Debian; these are shortcuts.
+#
+#   make build            bin/hearth: tagless (headless serve and ui), with the built frontend embedded
+#   make frontend         npm ci + npm run build in frontend/ (always)
+#   make desktop          build/bin/hearth: the window (Wails, WebKitGTK 4.1)
+#   make bindings         regenerate frontend/wailsjs from app/ (wails generate module)
+#   make check-bindings   ... and fail if that changed anything
+#   make package-linux    dist/hearth_<version>_amd64.deb
+#   make package-windows  build/bin/hearth.exe and its NSIS installer (cross-built), copied to dist/
 GO ?= go
+WAILS := $(GO) tool wails
 BIN := bin/hearth
+DESKTOP_BIN := build/bin/hearth
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/hearthpds/hearth/internal/version.Version=$(VERSION)
+# A Debian version starts with a digit and has no '-' (that would start a
+# Debian revision): v1.2.3-4-gabc1234-dirty -> 1.2.3+4.gabc1234.dirty, and
+# an untagged abc1234-dirty -> 0.0.0+gitabc1234+dirty.
+DEB_VERSION := $(shell echo '$(VERSION)' | sed -E 's/^v//; /^[0-9]+\./!s/^/0.0.0+git/; s/-/+/; s/-/./g')
+DEB := dist/hearth_$(DEB_VERSION)_amd64.deb
+# wails build: -m no go mod tidy, -s the frontend is built by make,
+# -skipbindings (make bindings), -nosyncgomod (go.mod pins the CLI's version).
+WAILS_BUILD := $(WAILS) build -m -s -skipbindings -nosyncgomod -nocolour -ldflags '$(LDFLAGS)'
+FRONTEND_SRC := $(shell find frontend -path frontend/node_modules -prune -o -path frontend/dist -prune -o -type f -print 2>/dev/null)
 
-.PHONY: build test vet fmt run lexicons clean
+.PHONY: build frontend desktop bindings check-bindings package-linux package-windows test vet fmt run lexicons clean
 
-build:
+build: frontend/dist/index.html
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+# npm ci when package-lock.json changed (npm writes node_modules/.package-lock.json).
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SRC)
+	cd frontend && npm run build
+
+frontend:
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+# The window: the same as go build -tags desktop,production,webkit2_41
+# -ldflags '... -w -s'; needs libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config.
+desktop: frontend/dist/index.html
+	$(WAILS_BUILD) -tags webkit2_41
+	@echo "built $(DESKTOP_BIN) ($(VERSION))"
+
+bindings:
+	$(WAILS) generate module
+
+check-bindings: bindings
+	@git diff --exit-code -- frontend/wailsjs || { echo "frontend/wailsjs is out of date: run make bindings and commit it" >&2; exit 1; }
+	@if [ -n "$$(git status --porcelain -- frontend/wailsjs)" ]; then git status --porcelain -- frontend/wailsjs; echo "frontend/wailsjs has files git does not track: commit them" >&2; exit 1; fi
+	@echo "frontend/wailsjs is up to date"
+
+package-linux: desktop
+	build/linux/make-deb.sh '$(DEB_VERSION)' $(DESKTOP_BIN) $(DEB)
+	@dpkg-deb --info $(DEB) | sed -n 's/^ *\(Package\|Version\|Architecture\|Depends\):/&/p'
+	@echo "built $(DEB)"
+
+# Cross-built from Linux: needs nsis (makensis). Not run in CI.
+package-windows: frontend/dist/index.html
+	$(WAILS_BUILD) -platform windows/amd64 -nsis
+	@for f in build/bin/hearth.exe build/bin/Hearth-amd64-installer.exe; do \
+		file "$$f"; file -b "$$f" | grep -q '^PE32+ executable' || { echo "$$f is not a PE32+ executable" >&2; exit 1; }; \
+	done
+	mkdir -p dist
+	cp build/bin/Hearth-amd64-installer.exe dist/hearth_$(DEB_VERSION)_amd64-installer.exe
+	@echo "built dist/hearth_$(DEB_VERSION)_amd64-installer.exe"
 
 test:
 	scripts/test.sh
@@ -27,4 +86,4 @@ lexicons:
 	$(GO) generate ./backend/lexicon
 
 clean:
-	rm -rf bin
+	rm -rf bin build/bin dist
