@@ -77,26 +77,31 @@ func cloneAccount(a store.Account) store.Account {
 // The methods below change accounts rows: each bumps the version once it
 // has returned, whatever its outcome.
 
+// UpdateEmail changes the email, then bumps the accounts version.
 func (s *cachingStore) UpdateEmail(ctx context.Context, did, email string) error {
 	defer s.accounts.Add(1)
 	return s.Store.UpdateEmail(ctx, did, email)
 }
 
+// ConfirmEmail records the confirmation, then bumps the accounts version.
 func (s *cachingStore) ConfirmEmail(ctx context.Context, did string, at time.Time) error {
 	defer s.accounts.Add(1)
 	return s.Store.ConfirmEmail(ctx, did, at)
 }
 
+// UpdatePassword changes the password hash, then bumps the accounts version.
 func (s *cachingStore) UpdatePassword(ctx context.Context, did, passwordHash string) error {
 	defer s.accounts.Add(1)
 	return s.Store.UpdatePassword(ctx, did, passwordHash)
 }
 
+// SetInvitesDisabled changes the flag, then bumps the accounts version.
 func (s *cachingStore) SetInvitesDisabled(ctx context.Context, did string, disabled bool) error {
 	defer s.accounts.Add(1)
 	return s.Store.SetInvitesDisabled(ctx, did, disabled)
 }
 
+// UpdateSigningKey replaces the sealed key, then bumps the accounts version.
 func (s *cachingStore) UpdateSigningKey(ctx context.Context, did string, sealed []byte) error {
 	defer s.accounts.Add(1)
 	return s.Store.UpdateSigningKey(ctx, did, sealed)

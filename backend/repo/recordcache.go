@@ -19,12 +19,11 @@ const DefaultRecordCacheBytes = 16 << 20
 const recordOverhead = 160
 
 // CacheRecords returns st with GetRecord (and GetAccount, see
-// accountcache.go) served from memory when it can:
-// records written through the returned store are cached as their commits
-// land (before ApplyCommits returns, so before any write is acknowledged),
-// records read from the database are cached as they are read, and the
-// least recently used entries go when the cache exceeds maxBytes (0: the
-// default).
+// accountcache.go) served from memory when it can: records written through
+// the returned store are cached as their commits land (before ApplyCommits
+// returns, so before any write is acknowledged), records read from the
+// database are cached as they are read, and the least recently used entries
+// go when the cache exceeds maxBytes (0: the default).
 //
 // Every method of the returned store that changes records keeps the cache
 // exact: ApplyCommits replaces or drops the entries of the records its
@@ -104,31 +103,37 @@ func (s *cachingStore) changed() {
 	s.accounts.Add(1)
 }
 
+// CreateAccount lands the account, then empties the cache and bumps the accounts version.
 func (s *cachingStore) CreateAccount(ctx context.Context, a store.NewAccount) ([]int64, error) {
 	defer s.changed()
 	return s.Store.CreateAccount(ctx, a)
 }
 
+// DeleteAccount removes the account, then empties the cache and bumps the accounts version.
 func (s *cachingStore) DeleteAccount(ctx context.Context, did string, events []store.Event) ([]int64, error) {
 	defer s.changed()
 	return s.Store.DeleteAccount(ctx, did, events)
 }
 
+// ImportRepo replaces the repo, then empties the cache and bumps the accounts version.
 func (s *cachingStore) ImportRepo(ctx context.Context, imp store.RepoImport) (int64, error) {
 	defer s.changed()
 	return s.Store.ImportRepo(ctx, imp)
 }
 
+// SetTakedown applies or lifts the takedown, then empties the cache and bumps the accounts version.
 func (s *cachingStore) SetTakedown(ctx context.Context, subj store.Subject, ref string, events []store.Event) ([]int64, error) {
 	defer s.changed()
 	return s.Store.SetTakedown(ctx, subj, ref, events)
 }
 
+// SetAccountStatus changes the status, then bumps the accounts version.
 func (s *cachingStore) SetAccountStatus(ctx context.Context, did string, status store.AccountStatus, events []store.Event) ([]int64, error) {
 	defer s.accounts.Add(1)
 	return s.Store.SetAccountStatus(ctx, did, status, events)
 }
 
+// UpdateHandle changes the handle, then bumps the accounts version.
 func (s *cachingStore) UpdateHandle(ctx context.Context, did, handle string, events []store.Event) ([]int64, error) {
 	defer s.accounts.Add(1)
 	return s.Store.UpdateHandle(ctx, did, handle, events)
