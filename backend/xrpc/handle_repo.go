@@ -51,10 +51,10 @@ type readEntry struct {
 // readAccount resolves the repo of a public read (getRecord, listRecords,
 // describeRepo) through a short-lived cache: every read needs the account,
 // and reading it was a fifth of a getRecord's CPU. Only the DID, handle and
-// status are kept; writes always read the account afresh. When the store
-// versions account changes (repo.AccountsVersioner), an entry is used only
-// while no account changed since it was read, so a takedown, deactivation,
-// deletion or handle change is seen by the next read.
+// status are kept; writes use the account authentication read. When the
+// store versions account changes (repo.AccountsVersioner), an entry is used
+// only while no account changed since it was read, so a takedown, a status
+// or handle change or a deletion is seen by the very next read.
 func (h *RepoHandlers) readAccount(ctx context.Context, id syntax.AtIdentifier) (store.Account, error) {
 	h.readsOnce.Do(func() {
 		h.reads = expirable.NewLRU[string, readEntry](4096, nil, readCacheTTL)
