@@ -55,6 +55,8 @@ type App struct {
 	run      *running // nil while stopped
 	startErr error
 	importer *importState
+	// actAs holds the act-as sessions (tokens in memory only; actas.go).
+	actAs actAsSessions
 	// windowCtx is the Wails window's context (nil without a window).
 	windowCtx context.Context
 }

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import {
+  ActAs,
+  ActingAs,
   AddController,
   DelegationAuditLog,
   DelegationPresets,
@@ -10,6 +12,8 @@ import {
   app,
 } from '../api';
 import { Busy, Card, CopyButton, ErrorText, Field } from '../components/common';
+import { actForProblem } from '../lib/actas';
+import { ActAsPanel } from './ActAs';
 import {
   auditKinds,
   auditWhat,
@@ -42,6 +46,15 @@ export function Delegation({ account }: { account: app.AccountInfo | null }) {
   const [revokeError, setRevokeError] = useState<unknown>(null);
   // version changes after every grant change, so the audit log reloads.
   const [version, setVersion] = useState(0);
+  // acting is the account the owner acts for from this window, if any.
+  const [acting, setActing] = useState<app.ActAsSession | null>(null);
+  const [actError, setActError] = useState<unknown>(null);
+
+  useEffect(() => {
+    ActingAs()
+      .then((ss) => setActing((cur) => cur ?? ss[0] ?? null))
+      .catch(() => {});
+  }, []);
 
   const load = useCallback(async () => {
     try {
@@ -121,18 +134,112 @@ export function Delegation({ account }: { account: app.AccountInfo | null }) {
                   <div className="mono muted break">{c.did}</div>
                   <div className="muted">Since {formatTime(c.grantedAt)}</div>
                   <ScopeLines lines={c.description} label={`What you may do as ${person(c.handle, c.did)}`} />
+                  <ActAsButton who={c.did} label={`Act as ${person(c.handle, c.did)}`} onActing={setActing} onError={setActError} />
                 </li>
               ))}
             </ul>
           )}
+          <ActForOther onActing={setActing} onError={setActError} />
+          <ErrorText error={actError} />
           <p className="hint">
-            To act for one of these accounts, sign in to an app as that account: its sign-in page offers you as one of its controllers. Acting
-            for it from this window is not available yet.
+            Acting from this window asks the account's own server for a short-lived access within what its owner allows you. Apps can also sign
+            in as that account: its sign-in page offers you as one of its controllers.
           </p>
         </Card>
+        {acting && (
+          <ActAsPanel
+            key={acting.did}
+            session={acting}
+            onStop={() => {
+              setActing(null);
+              setActError(null);
+            }}
+            onEnded={(err) => {
+              setActing(null);
+              setActError(err);
+            }}
+          />
+        )}
         <AuditLog ownerDID={account?.did ?? ''} controllers={controllers ?? []} version={version} />
       </div>
     </div>
+  );
+}
+
+/** ActAsButton starts acting for an account. */
+function ActAsButton({
+  who,
+  label,
+  onActing,
+  onError,
+}: {
+  who: string;
+  label: string;
+  onActing: (s: app.ActAsSession) => void;
+  onError: (err: unknown) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const act = async () => {
+    setBusy(true);
+    onError(null);
+    try {
+      onActing(await ActAs(who));
+    } catch (err) {
+      onError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="buttons">
+      <button type="button" onClick={act} disabled={busy} aria-label={label}>
+        {busy ? 'Asking…' : 'Act as'}
+      </button>
+    </div>
+  );
+}
+
+/** ActForOther acts for an account on another server, by handle or DID. */
+function ActForOther({ onActing, onError }: { onActing: (s: app.ActAsSession) => void; onError: (err: unknown) => void }) {
+  const [who, setWho] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const problem = actForProblem(who);
+    if (problem) {
+      onError(problem + ' (InvalidRequest)');
+      return;
+    }
+    setBusy(true);
+    onError(null);
+    try {
+      onActing(await ActAs(who.trim()));
+      setWho('');
+    } catch (err) {
+      onError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="form panel" onSubmit={submit} aria-label="Act for an account on another server" noValidate>
+      <Field label="Account on another server" htmlFor="act-for-who" hint="The handle or DID of an account that lets you act for it.">
+        <input
+          id="act-for-who"
+          value={who}
+          onChange={(e) => setWho(e.target.value)}
+          spellCheck={false}
+          autoCapitalize="none"
+          placeholder="dave.example.com or did:plc:…"
+          aria-describedby="act-for-who-hint"
+        />
+      </Field>
+      <div className="buttons">
+        <button type="submit" disabled={busy}>
+          {busy ? 'Asking…' : 'Act as'}
+        </button>
+      </div>
+    </form>
   );
 }
 

@@ -22,6 +22,30 @@ export namespace app {
 	        this.imported = source["imported"];
 	    }
 	}
+	export class ActAsSession {
+	    did: string;
+	    handle: string;
+	    handleVerified: boolean;
+	    pds: string;
+	    scope: string;
+	    allows: string[];
+	    expiresAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ActAsSession(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.did = source["did"];
+	        this.handle = source["handle"];
+	        this.handleVerified = source["handleVerified"];
+	        this.pds = source["pds"];
+	        this.scope = source["scope"];
+	        this.allows = source["allows"];
+	        this.expiresAt = source["expiresAt"];
+	    }
+	}
 	export class AuditEntryInfo {
 	    id: string;
 	    at: string;

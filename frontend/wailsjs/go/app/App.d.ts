@@ -4,6 +4,18 @@ import {app} from '../models';
 
 export function Account():Promise<app.AccountInfo>;
 
+export function ActAs(arg1:string):Promise<app.ActAsSession>;
+
+export function ActAsCollections(arg1:string):Promise<Array<app.Collection>>;
+
+export function ActAsCreateRecord(arg1:string,arg2:string,arg3:string,arg4:string):Promise<app.RecordRef>;
+
+export function ActAsDeleteRecord(arg1:string,arg2:string,arg3:string):Promise<void>;
+
+export function ActAsListRecords(arg1:string,arg2:string,arg3:string):Promise<app.RecordPage>;
+
+export function ActingAs():Promise<Array<app.ActAsSession>>;
+
 export function AddController(arg1:app.ControllerInput):Promise<app.ControllerInfo>;
 
 export function BlobThumbnail(arg1:string):Promise<string>;
@@ -23,6 +35,8 @@ export function DelegationPresets():Promise<Array<app.PresetInfo>>;
 export function DeleteRecord(arg1:string,arg2:string):Promise<void>;
 
 export function DiscardImport():Promise<void>;
+
+export function EndActAs(arg1:string):Promise<void>;
 
 export function GetRecord(arg1:string,arg2:string):Promise<app.RecordDetail>;
 

@@ -6,6 +6,30 @@ export function Account() {
   return window['go']['app']['App']['Account']();
 }
 
+export function ActAs(arg1) {
+  return window['go']['app']['App']['ActAs'](arg1);
+}
+
+export function ActAsCollections(arg1) {
+  return window['go']['app']['App']['ActAsCollections'](arg1);
+}
+
+export function ActAsCreateRecord(arg1, arg2, arg3, arg4) {
+  return window['go']['app']['App']['ActAsCreateRecord'](arg1, arg2, arg3, arg4);
+}
+
+export function ActAsDeleteRecord(arg1, arg2, arg3) {
+  return window['go']['app']['App']['ActAsDeleteRecord'](arg1, arg2, arg3);
+}
+
+export function ActAsListRecords(arg1, arg2, arg3) {
+  return window['go']['app']['App']['ActAsListRecords'](arg1, arg2, arg3);
+}
+
+export function ActingAs() {
+  return window['go']['app']['App']['ActingAs']();
+}
+
 export function AddController(arg1) {
   return window['go']['app']['App']['AddController'](arg1);
 }
@@ -44,6 +68,10 @@ export function DeleteRecord(arg1, arg2) {
 
 export function DiscardImport() {
   return window['go']['app']['App']['DiscardImport']();
+}
+
+export function EndActAs(arg1) {
+  return window['go']['app']['App']['EndActAs'](arg1);
 }
 
 export function GetRecord(arg1, arg2) {
