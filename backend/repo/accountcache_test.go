@@ -21,7 +21,7 @@ var accountWriters = names(`
 `)
 
 // accountNeutral are the store methods that never change an accounts row
-// (OAuth and delegation keep their own tables).
+// (OAuth, delegation, private records and plugins keep their own tables).
 var accountNeutral = names(`
 	GetAccount GetAccountByHandle GetAccountByEmail ListAccounts CreateRefreshToken
 	GetRefreshToken RotateRefreshToken DeleteRefreshToken DeleteAccountRefreshTokens
@@ -41,6 +41,12 @@ var accountNeutral = names(`
 	CreateDelegatedAppPassword CreateDelegationGrant GetActiveDelegationGrant
 	ListDelegatedAppPasswords ListDelegationAudit ListDelegationGrants RevokeDelegationGrant
 	UpdateDelegationGrant
+	AddKeyGrants ConfirmRecoveryCode CreateKeyEpoch CreateUserKey CurrentKeyEpoch
+	DeletePrivateBlob DeletePrivateRecord GetPrivateBlob GetPrivateRecord GetUserKey
+	ListKeyGrants ListKeyRotations ListPrivateBlobs ListPrivateCollections
+	ListPrivateRecords ListUserKeys PutPrivateBlob PutPrivateRecord PutPrivateRecords
+	RewrapUserKey SetKeyBackup
+	DeletePluginKV GetPluginKV ListPluginKV PutPluginKV WipePluginKV
 `)
 
 // names makes a set of the words of s.

@@ -26,6 +26,8 @@ type Store interface {
 	PendingPLC
 	OAuth
 	Delegation
+	Privacy
+	PluginKV
 
 	// Dialect names the backend: "sqlite" or "postgres".
 	Dialect() string

@@ -67,6 +67,8 @@ var suite = []struct {
 	{"PendingPLC", testPendingPLC},
 	{"OAuth/Requests", testOAuthRequests}, {"OAuth/Tokens", testOAuthTokens}, {"OAuth/Devices", testOAuthDevices},
 	{"Delegation/Grants", testDelegationGrants}, {"Delegation/Depth", testDelegationDepth}, {"Delegation/Audit", testDelegationAudit}, {"Delegation/AppPasswords", testDelegatedAppPasswords}, {"Delegation/Race", testDelegationRace},
+	{"Privacy/UserKeys", testPrivacyUserKeys}, {"Privacy/Epochs", testPrivacyEpochs}, {"Privacy/EpochRace", testPrivacyEpochRace}, {"Privacy/Records", testPrivacyRecords}, {"Privacy/Blobs", testPrivacyBlobs}, {"Privacy/AccountDelete", testPrivacyAccountDelete},
+	{"Plugins/KV", testPluginKV}, {"Plugins/KVQuota", testPluginKVQuota},
 	{"Concurrency/Seqs", testConcurrentSeqs},
 	{"Concurrency/SameRepo", testConcurrentSameRepo},
 }

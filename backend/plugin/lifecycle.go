@@ -1,0 +1,251 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Install sideloads a plugin from a folder or .zip: the manifest is
+// validated, the wasm's SHA-256 checked and its imports and exports checked
+// against the declared capabilities. The plugin starts disabled and is
+// marked unverified.
+func (h *Host) Install(ctx context.Context, path string) (*Manifest, error) {
+	b, err := openBundle(path)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.plugins[b.manifest.ID]; ok {
+		return nil, fmt.Errorf("%w: %s (reload it instead)", ErrExists, b.manifest.ID)
+	}
+	// Compile once to check the module against its manifest.
+	mc, err := newMachine(ctx, h, &Plugin{host: h, id: b.manifest.ID}, b.manifest, b.wasm, "")
+	if err != nil {
+		return nil, err
+	}
+	mc.close(ctx)
+	dir := filepath.Join(h.opts.Dir, b.manifest.ID)
+	if err := b.writeTo(filepath.Join(dir, "bundle")); err != nil {
+		return nil, err
+	}
+	p := &Plugin{host: h, id: b.manifest.ID, dir: dir, manifest: b.manifest,
+		saved: savedState{State: StateDisabled, Unverified: true}}
+	if err := p.save(); err != nil {
+		return nil, err
+	}
+	h.plugins[p.id] = p
+	return b.manifest, nil
+}
+
+// Enable starts a plugin with the capabilities the user granted: the
+// effective rights are the grant narrowed to the manifest's declarations.
+// A nil grant grants everything declared.
+func (h *Host) Enable(ctx context.Context, id string, grant []Capability) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p, err := h.get(id)
+	if err != nil {
+		return err
+	}
+	if grant == nil {
+		grant = p.manifest.Capabilities
+	}
+	eff := Intersect(p.manifest.Capabilities, grant)
+	if c, ok := findCap(eff, CapXRPCRegister); ok {
+		if err := h.checkNSIDs(p.id, c.NSIDs); err != nil {
+			return err
+		}
+	}
+	b, err := readBundle(filepath.Join(p.dir, "bundle"))
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.saved.Granted, p.saved.State, p.failures = eff, StateEnabled, 0
+	p.mu.Unlock()
+	if err := h.start(ctx, p, b.wasm); err != nil {
+		p.mu.Lock()
+		p.saved.State = StateDisabled
+		p.mu.Unlock()
+		return err
+	}
+	h.rebuild()
+	return p.save()
+}
+
+// start compiles p's wasm into a new version and makes it current.
+func (h *Host) start(ctx context.Context, p *Plugin, wasm []byte) error {
+	data := filepath.Join(p.dir, "data")
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		return fmt.Errorf("plugin %s: data dir: %w", p.id, err)
+	}
+	mc, err := newMachine(ctx, h, p, p.manifest, wasm, data)
+	if err != nil {
+		return err
+	}
+	if old := p.cur.Swap(mc); old != nil {
+		go old.close(context.WithoutCancel(ctx))
+	}
+	return nil
+}
+
+// Disable stops a plugin; its kv and data stay.
+func (h *Host) Disable(ctx context.Context, id string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p, err := h.get(id)
+	if err != nil {
+		return err
+	}
+	h.stop(ctx, p, StateDisabled)
+	return p.save()
+}
+
+func (h *Host) stop(ctx context.Context, p *Plugin, s State) {
+	p.mu.Lock()
+	p.saved.State = s
+	p.mu.Unlock()
+	h.rebuild()
+	if old := p.cur.Swap(nil); old != nil {
+		go old.close(context.WithoutCancel(ctx))
+	}
+}
+
+// trip is the circuit breaker: the plugin is marked failed and stopped.
+func (h *Host) trip(ctx context.Context, p *Plugin, cause error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.log.Error("plugin failed too often; marked failed", "plugin", p.id, "err", cause)
+	h.stop(ctx, p, StateFailed)
+	if err := p.save(); err != nil {
+		h.log.Error("plugin state not saved", "plugin", p.id, "err", err)
+	}
+}
+
+// Reload installs a new version of a plugin from path ("" reloads the
+// installed bundle) and, if it is enabled, swaps it in atomically: calls
+// in flight finish on the old version, later calls use the new one. The
+// id must not change; the grant is narrowed to the new manifest.
+func (h *Host) Reload(ctx context.Context, id, path string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p, err := h.get(id)
+	if err != nil {
+		return err
+	}
+	src := path
+	if src == "" {
+		src = filepath.Join(p.dir, "bundle")
+	}
+	b, err := openBundle(src)
+	if err != nil {
+		return err
+	}
+	if b.manifest.ID != id {
+		return fmt.Errorf("%w: id: reload of %s got %s", ErrManifest, id, b.manifest.ID)
+	}
+	check, err := newMachine(ctx, h, p, b.manifest, b.wasm, "")
+	if err != nil {
+		return err
+	}
+	check.close(ctx)
+	if path != "" {
+		if err := b.writeTo(filepath.Join(p.dir, "bundle")); err != nil {
+			return err
+		}
+	}
+	p.mu.Lock()
+	p.manifest = b.manifest
+	p.saved.Granted = Intersect(b.manifest.Capabilities, p.saved.Granted)
+	p.saved.Unverified = true
+	enabled := p.saved.State == StateEnabled
+	p.mu.Unlock()
+	if enabled {
+		if err := h.start(ctx, p, b.wasm); err != nil {
+			return err
+		}
+	}
+	h.rebuild()
+	return p.save()
+}
+
+// Uninstall removes a plugin; wipe also deletes its kv and /data.
+func (h *Host) Uninstall(ctx context.Context, id string, wipe bool) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p, err := h.get(id)
+	if err != nil {
+		return err
+	}
+	h.stop(ctx, p, StateDisabled)
+	delete(h.plugins, id)
+	h.rebuild()
+	if wipe {
+		if err := h.kv.Wipe(ctx, id); err != nil {
+			return fmt.Errorf("plugin %s: wipe kv: %w", id, err)
+		}
+		return os.RemoveAll(p.dir)
+	}
+	// Keep data and kv; drop the bundle and state so it can be reinstalled.
+	if err := os.RemoveAll(filepath.Join(p.dir, "bundle")); err != nil {
+		return err
+	}
+	return os.Remove(filepath.Join(p.dir, "state.json"))
+}
+
+// Configure sets operator configuration values, checked against the schema.
+func (h *Host) Configure(ctx context.Context, id string, values map[string]any) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p, err := h.get(id)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	for k, v := range values {
+		f, ok := p.manifest.Config[k]
+		if !ok {
+			p.mu.Unlock()
+			return fieldErr("config."+k, "not in the plugin's config schema")
+		}
+		if err := checkConfigValue("config."+k, f.Type, v, false); err != nil {
+			p.mu.Unlock()
+			return err
+		}
+	}
+	if p.saved.Config == nil {
+		p.saved.Config = map[string]any{}
+	}
+	for k, v := range values {
+		p.saved.Config[k] = v
+	}
+	p.mu.Unlock()
+	return p.save()
+}
+
+// Inspect reports a plugin's manifest, grant, state and accounts.
+func (h *Host) Inspect(id string) (Info, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p, err := h.get(id)
+	if err != nil {
+		return Info{}, err
+	}
+	return p.info(), nil
+}
+
+// List reports every installed plugin, by id.
+func (h *Host) List() []Info {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]Info, 0, len(h.plugins))
+	for _, p := range h.plugins {
+		out = append(out, p.info())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Manifest.ID < out[j].Manifest.ID })
+	return out
+}

@@ -1,0 +1,163 @@
+package plugin
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/tetratelabs/wazero/api"
+)
+
+// ErrNotFound is returned by Records, Blobs and KV for what does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrDenied is a capability refusal.
+var ErrDenied = errors.New("capability not granted")
+
+// RecordEntry is one record handed to a plugin.
+type RecordEntry struct {
+	Collection, RKey, CID string
+	CBOR                  []byte // DAG-CBOR
+}
+
+// Records reads records for record_get/record_list. The server implements
+// it; it must never return private records.
+type Records interface {
+	GetRecord(ctx context.Context, did, collection, rkey string) (RecordEntry, error)
+	ListRecords(ctx context.Context, did, collection, cursor string, limit int) ([]RecordEntry, error)
+}
+
+// Blobs reads blob bytes by range for blob_read.
+type Blobs interface {
+	ReadBlob(ctx context.Context, did, cid string, offset, length int64) ([]byte, error)
+}
+
+// Repos writes a repo's CAR export (since a rev, or all of it) for repo_export.
+type Repos interface {
+	ExportCAR(ctx context.Context, did, since string, w io.Writer) error
+}
+
+// maxChunk caps one blob_read or repo_export answer.
+const maxChunk = 1 << 20
+
+func entryMessage(e RecordEntry) Message {
+	return Message(nil).AddString(TagCollection, e.Collection).AddString(TagRKey, e.RKey).
+		AddString(TagCID, e.CID).Add(TagRecord, e.CBOR)
+}
+
+func (mc *machine) mayRead(collection string) error {
+	c, ok := mc.p.grantedCap(CapRecordRead)
+	if !ok || !matchAny(c.Collections, collection) {
+		return fmt.Errorf("%w: record:read does not cover %q", ErrDenied, collection)
+	}
+	return nil
+}
+
+func hostRecordGet(ctx context.Context, mc *machine, mem api.Memory, s []uint64) (uint32, []byte) {
+	b, ok := readArg(mem, s[0], s[1])
+	if !ok {
+		return failed(errBadArgs)
+	}
+	m := Message(b)
+	coll := m.String(TagCollection)
+	if err := mc.mayRead(coll); err != nil {
+		return failed(err)
+	}
+	src := mc.p.host.opts.Records
+	if src == nil {
+		return failed(errors.New("records are not available on this host"))
+	}
+	e, err := src.GetRecord(ctx, m.String(TagRepo), coll, m.String(TagRKey))
+	if err != nil {
+		return failed(err)
+	}
+	return statusOK, entryMessage(e)
+}
+
+func hostRecordList(ctx context.Context, mc *machine, mem api.Memory, s []uint64) (uint32, []byte) {
+	b, ok := readArg(mem, s[0], s[1])
+	if !ok {
+		return failed(errBadArgs)
+	}
+	m := Message(b)
+	coll := m.String(TagCollection)
+	if err := mc.mayRead(coll); err != nil {
+		return failed(err)
+	}
+	src := mc.p.host.opts.Records
+	if src == nil {
+		return failed(errors.New("records are not available on this host"))
+	}
+	limit := int(min(m.Uint(TagLimit), 100))
+	if limit == 0 {
+		limit = 50
+	}
+	list, err := src.ListRecords(ctx, m.String(TagRepo), coll, m.String(TagCursor), limit)
+	if err != nil {
+		return failed(err)
+	}
+	var out Message
+	for _, e := range list {
+		out = out.Add(TagEntry, entryMessage(e))
+	}
+	return statusOK, out
+}
+
+func chunkArgs(m Message) (offset, length int64) {
+	length = int64(min(m.Uint(TagLength), maxChunk))
+	if length == 0 {
+		length = 64 << 10
+	}
+	return int64(min(m.Uint(TagOffset), 1<<62)), length
+}
+
+func hostBlobRead(ctx context.Context, mc *machine, mem api.Memory, s []uint64) (uint32, []byte) {
+	b, ok := readArg(mem, s[0], s[1])
+	if !ok {
+		return failed(errBadArgs)
+	}
+	m := Message(b)
+	src := mc.p.host.opts.Blobs
+	if src == nil {
+		return failed(errors.New("blobs are not available on this host"))
+	}
+	off, n := chunkArgs(m)
+	data, err := src.ReadBlob(ctx, m.String(TagRepo), m.String(TagCID), off, n)
+	if err != nil {
+		return failed(err)
+	}
+	return statusOK, data
+}
+
+// hostRepoExport answers a chunk of the CAR export. The whole export is
+// built once per (repo, since) and kept on the instance until read to the
+// end, so a backup plugin can page through it with a small memory.
+func hostRepoExport(ctx context.Context, mc *machine, mem api.Memory, s []uint64) (uint32, []byte) {
+	b, ok := readArg(mem, s[0], s[1])
+	if !ok {
+		return failed(errBadArgs)
+	}
+	m := Message(b)
+	src := mc.p.host.opts.Repos
+	if src == nil {
+		return failed(errors.New("repo export is not available on this host"))
+	}
+	key := m.String(TagRepo) + "\x00" + m.String(TagSince)
+	off, n := chunkArgs(m)
+	if mc.export.key != key || off == 0 {
+		var buf bytes.Buffer
+		if err := src.ExportCAR(ctx, m.String(TagRepo), m.String(TagSince), &buf); err != nil {
+			return failed(err)
+		}
+		mc.export.key, mc.export.data = key, buf.Bytes()
+	}
+	data := mc.export.data
+	if off >= int64(len(data)) {
+		mc.export.key, mc.export.data = "", nil
+		return statusOK, nil
+	}
+	end := min(off+n, int64(len(data)))
+	return statusOK, data[off:end]
+}

@@ -1,0 +1,3 @@
+module github.com/hearthpds/hearth/plugins/sdk/go
+
+go 1.24
