@@ -10,6 +10,9 @@
 #   make package-windows  build/bin/hearth.exe and its NSIS installer (cross-built), copied to dist/
 GO ?= go
 WAILS := $(GO) tool wails
+# wails generate writes frontend/wailsjs with mode 0755, wails build with
+# 0644: keep them 0644 (as committed) so neither leaves the tree dirty.
+FIX_WAILSJS_MODES := find frontend/wailsjs -type f -exec chmod 644 {} +
 BIN := bin/hearth
 DESKTOP_BIN := build/bin/hearth
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -44,10 +47,12 @@ frontend:
 # -ldflags '... -w -s'; needs libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config.
 desktop: frontend/dist/index.html
 	$(WAILS_BUILD) -tags webkit2_41
+	@$(FIX_WAILSJS_MODES)
 	@echo "built $(DESKTOP_BIN) ($(VERSION))"
 
 bindings:
 	$(WAILS) generate module
+	@$(FIX_WAILSJS_MODES)
 
 check-bindings: bindings
 	@git diff --exit-code -- frontend/wailsjs || { echo "frontend/wailsjs is out of date: run make bindings and commit it" >&2; exit 1; }
@@ -62,6 +67,7 @@ package-linux: desktop
 # Cross-built from Linux: needs nsis (makensis). Not run in CI.
 package-windows: frontend/dist/index.html
 	$(WAILS_BUILD) -platform windows/amd64 -nsis
+	@$(FIX_WAILSJS_MODES)
 	@for f in build/bin/hearth.exe build/bin/Hearth-amd64-installer.exe; do \
 		file "$$f"; file -b "$$f" | grep -q '^PE32+ executable' || { echo "$$f is not a PE32+ executable" >&2; exit 1; }; \
 	done
