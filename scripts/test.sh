@@ -111,10 +111,10 @@ GOOS=windows go build ./...
 GOOS=darwin go vet ./...
 stage_end
 
-stage "window bindings (wails generate module) unchanged"
+stage "window bindings (make bindings: wails generate module) unchanged"
 before=$(mktemp -d /tmp/hearth-wailsjs.XXXXXX)
 cp -a frontend/wailsjs "$before/"
-go tool wails generate module >"$log.bindings" 2>&1 || { cat "$log.bindings"; exit 1; }
+make --no-print-directory bindings >"$log.bindings" 2>&1 || { cat "$log.bindings"; exit 1; }
 if ! diff -r "$before/wailsjs" frontend/wailsjs; then
 	echo "frontend/wailsjs was out of date with app/: it now holds the regenerated bindings; commit them" >&2
 	exit 1
