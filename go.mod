@@ -201,3 +201,9 @@ require (
 tool github.com/wailsapp/wails/v2/cmd/wails
 
 ignore ./frontend/node_modules
+
+require github.com/hearthpds/hearth/plugins/sdk/go v0.0.0
+
+// The Go SDK (its own module, so guests need nothing else) holds the wire
+// format the host shares with it.
+replace github.com/hearthpds/hearth/plugins/sdk/go => ./plugins/sdk/go

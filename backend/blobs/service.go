@@ -39,6 +39,8 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives the collector's reports (discarded when nil).
 	Logger *slog.Logger
+	// Hooks see each upload (nil: none).
+	Hooks Hooks
 }
 
 // Service uploads, serves and garbage-collects blobs. It is safe for
@@ -46,6 +48,7 @@ type Config struct {
 type Service struct {
 	meta  store.Blobs
 	mod   store.Moderation // nil when Meta has no moderation
+	hooks Hooks
 	bytes BlobStore
 	grace time.Duration
 	every time.Duration
@@ -68,6 +71,7 @@ func New(cfg Config) (*Service, error) {
 		grace: orDefault(cfg.Grace, DefaultGrace), sweep: orDefault(cfg.SweepEvery, DefaultSweepEvery),
 	}
 	s.mod, _ = cfg.Meta.(store.Moderation)
+	s.hooks = cfg.Hooks
 	s.every = orDefault(cfg.Interval, min(max(s.grace/4, 50*time.Millisecond), 5*time.Minute))
 	if s.now == nil {
 		s.now = time.Now

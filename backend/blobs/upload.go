@@ -36,6 +36,11 @@ func (s *Service) Upload(ctx context.Context, did, declared string, body io.Read
 	if err := s.checkTakedown(ctx, did, b.CID); err != nil {
 		return store.Blob{}, err
 	}
+	if s.hooks != nil {
+		if err := s.hooks.CheckUpload(ctx, b, tmp.f.Name()); err != nil {
+			return store.Blob{}, err
+		}
+	}
 	unlock := s.locks.lock(b.CID)
 	defer unlock()
 	if err := s.storeBytes(ctx, tmp); err != nil {
@@ -47,6 +52,9 @@ func (s *Service) Upload(ctx context.Context, did, declared string, body io.Read
 	b.CreatedAt = s.now()
 	if err := s.meta.PutBlob(ctx, b); err != nil {
 		return store.Blob{}, fmt.Errorf("blobs: upload %s: %w", b.CID, err)
+	}
+	if s.hooks != nil {
+		s.hooks.AfterUpload(context.WithoutCancel(ctx), b)
 	}
 	return b, nil
 }

@@ -66,6 +66,9 @@ type Options struct {
 	// OnEvents, when set, is called after new events were broadcast (the
 	// requestCrawl client's Notify). It must not block.
 	OnEvents func()
+	// OnStored, when set, sees each page of events after it was broadcast
+	// (the plugin host's firehose.on_commit). It must not block.
+	OnStored func([]store.StoredEvent)
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -180,6 +183,9 @@ func (s *Sequencer) Deliver(events []store.StoredEvent) {
 	if s.opts.OnEvents != nil {
 		s.opts.OnEvents()
 	}
+	if s.opts.OnStored != nil {
+		s.opts.OnStored(events)
+	}
 }
 
 // Close stops the loops and disconnects every subscriber.
@@ -255,6 +261,9 @@ func (s *Sequencer) catchUp(ctx context.Context) error {
 			s.broadcast(stored)
 			if s.opts.OnEvents != nil {
 				s.opts.OnEvents()
+			}
+			if s.opts.OnStored != nil {
+				s.opts.OnStored(stored)
 			}
 		}
 		if len(stored) < s.opts.PageSize {

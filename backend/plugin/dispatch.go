@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"fmt"
+	"github.com/hearthpds/hearth/plugins/sdk/go/wire"
 	"time"
 
 	"github.com/bluesky-social/indigo/atproto/atdata"
@@ -56,15 +57,15 @@ type RecordEvent struct {
 }
 
 func (ev RecordEvent) encode(record []byte) Message {
-	m := Message(nil).AddString(TagRepo, ev.Repo).AddString(TagCollection, ev.Collection).AddString(TagRKey, ev.RKey)
+	m := Message(nil).AddString(wire.TagRepo, ev.Repo).AddString(wire.TagCollection, ev.Collection).AddString(wire.TagRKey, ev.RKey)
 	if ev.CID != "" {
-		m = m.AddString(TagCID, ev.CID)
+		m = m.AddString(wire.TagCID, ev.CID)
 	}
 	if ev.Actor != "" {
-		m = m.AddString(TagActor, ev.Actor)
+		m = m.AddString(wire.TagActor, ev.Actor)
 	}
 	if record != nil {
-		m = m.Add(TagRecord, record)
+		m = m.Add(wire.TagRecord, record)
 	}
 	return m
 }
@@ -133,15 +134,15 @@ func (h *Host) before(ctx context.Context, p *Plugin, hook string, input []byte)
 	m := Message(ans[1:])
 	switch ans[0] {
 	case wireReject:
-		name := m.String(TagError)
+		name := m.String(wire.TagError)
 		if name == "" {
 			name = "PluginRejected"
 		}
-		msg := m.String(TagMessage)
+		msg := m.String(wire.TagMessage)
 		return Decision{Verdict: Reject, Plugin: p.id, Error: name,
 			Message: fmt.Sprintf("rejected by plugin %s: %s", p.id, msg)}, nil, nil
 	case wireReplace:
-		rec, ok := m.Get(TagRecord)
+		rec, ok := m.Get(wire.TagRecord)
 		if ok {
 			return Decision{}, rec, nil
 		}

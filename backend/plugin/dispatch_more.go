@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"github.com/hearthpds/hearth/plugins/sdk/go/wire"
 	"net/url"
 	"time"
 )
@@ -13,8 +14,8 @@ type BlobEvent struct {
 }
 
 func (ev BlobEvent) encode() Message {
-	return Message(nil).AddString(TagRepo, ev.Repo).AddString(TagMime, ev.Mime).
-		AddString(TagCID, ev.CID).AddUint(TagSize, uint64(max(ev.Size, 0)))
+	return Message(nil).AddString(wire.TagRepo, ev.Repo).AddString(wire.TagMime, ev.Mime).
+		AddString(wire.TagCID, ev.CID).AddUint(wire.TagSize, uint64(max(ev.Size, 0)))
 }
 
 // BeforeBlob runs blob.before_upload (hook "blob.before_upload") or
@@ -37,10 +38,10 @@ type XRPCEvent struct {
 }
 
 func (ev XRPCEvent) encode() Message {
-	m := Message(nil).AddString(TagNSID, ev.NSID).AddString(TagMethod, ev.Method).
-		AddString(TagParams, ev.Params.Encode()).AddString(TagCaller, ev.Caller)
+	m := Message(nil).AddString(wire.TagNSID, ev.NSID).AddString(wire.TagMethod, ev.Method).
+		AddString(wire.TagParams, ev.Params.Encode()).AddString(wire.TagCaller, ev.Caller)
 	if ev.Status != 0 {
-		m = m.AddUint(TagStatus, uint64(ev.Status))
+		m = m.AddUint(wire.TagStatus, uint64(ev.Status))
 	}
 	return m
 }
@@ -82,8 +83,8 @@ func (h *Host) HandleXRPC(ctx context.Context, req XRPCRequest) (resp XRPCRespon
 	if p == nil {
 		return XRPCResponse{}, false, nil
 	}
-	in := Message(nil).AddString(TagNSID, req.NSID).AddString(TagMethod, req.Method).
-		AddString(TagParams, req.Params.Encode()).AddString(TagCaller, req.Auth).Add(TagBody, req.Body)
+	in := Message(nil).AddString(wire.TagNSID, req.NSID).AddString(wire.TagMethod, req.Method).
+		AddString(wire.TagParams, req.Params.Encode()).AddString(wire.TagCaller, req.Auth).Add(wire.TagBody, req.Body)
 	p.mu.Lock()
 	timeout := time.Duration(p.manifest.Limits.AfterTimeoutMS) * time.Millisecond
 	p.mu.Unlock()
@@ -92,12 +93,12 @@ func (h *Host) HandleXRPC(ctx context.Context, req XRPCRequest) (resp XRPCRespon
 		return XRPCResponse{Plugin: p.id}, true, err
 	}
 	m := Message(ans)
-	body, _ := m.Get(TagBody)
-	status := int(m.Uint(TagStatus))
+	body, _ := m.Get(wire.TagBody)
+	status := int(m.Uint(wire.TagStatus))
 	if status < 100 || status > 599 {
 		status = 500
 	}
-	return XRPCResponse{Plugin: p.id, Status: status, Encoding: m.String(TagEncoding), Body: body}, true, nil
+	return XRPCResponse{Plugin: p.id, Status: status, Encoding: m.String(wire.TagEncoding), Body: body}, true, nil
 }
 
 // CommitOp is one operation of a firehose commit.
@@ -112,9 +113,9 @@ type CommitEvent struct {
 
 // OnCommit queues firehose.on_commit for subscribed plugins.
 func (h *Host) OnCommit(ctx context.Context, ev CommitEvent) {
-	m := Message(nil).AddUint(TagSeq, uint64(max(ev.Seq, 0))).AddString(TagRepo, ev.Repo).AddString(TagRev, ev.Rev)
+	m := Message(nil).AddUint(wire.TagSeq, uint64(max(ev.Seq, 0))).AddString(wire.TagRepo, ev.Repo).AddString(wire.TagRev, ev.Rev)
 	for _, op := range ev.Ops {
-		m = m.Add(TagOp, Message(nil).AddString(TagAction, op.Action).AddString(TagPath, op.Path).AddString(TagCID, op.CID))
+		m = m.Add(wire.TagOp, Message(nil).AddString(wire.TagAction, op.Action).AddString(wire.TagPath, op.Path).AddString(wire.TagCID, op.CID))
 	}
 	h.afterChain("firehose.on_commit", "", m)
 }
@@ -126,8 +127,8 @@ type GrantEvent struct {
 }
 
 func (ev GrantEvent) encode() Message {
-	return Message(nil).AddString(TagRepo, ev.Owner).AddString(TagCollection, ev.Collection).
-		AddString(TagCaller, ev.Grantee).AddUint(TagSeq, uint64(max(ev.Epoch, 0)))
+	return Message(nil).AddString(wire.TagRepo, ev.Owner).AddString(wire.TagCollection, ev.Collection).
+		AddString(wire.TagCaller, ev.Grantee).AddUint(wire.TagSeq, uint64(max(ev.Epoch, 0)))
 }
 
 // OnAccessGrantRequest asks plugins whether a grant may be made.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hearthpds/hearth/plugins/sdk/go/wire"
 	"io"
 	"net"
 	"net/http"
@@ -166,18 +167,18 @@ func hostHTTPFetch(ctx context.Context, mc *machine, mem api.Memory, s []uint64)
 	m := Message(b)
 	var headers []string
 	_ = m.Each(func(tag byte, v []byte) error {
-		if tag == TagHeader {
+		if tag == wire.TagHeader {
 			headers = append(headers, string(v))
 		}
 		return nil
 	})
-	body, _ := m.Get(TagBody)
-	status, data, err := mc.p.host.fetch(ctx, c, m.String(TagMethod), m.String(TagURL), headers, body)
+	body, _ := m.Get(wire.TagBody)
+	status, data, err := mc.p.host.fetch(ctx, c, m.String(wire.TagMethod), m.String(wire.TagURL), headers, body)
 	if err != nil {
 		if errors.Is(err, ErrFetchDenied) {
 			return statusDenied, []byte(err.Error())
 		}
 		return failed(err)
 	}
-	return statusOK, Message(nil).AddUint(TagStatus, uint64(status)).Add(TagBody, data)
+	return statusOK, Message(nil).AddUint(wire.TagStatus, uint64(status)).Add(wire.TagBody, data)
 }

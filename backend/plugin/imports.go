@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"errors"
+	"github.com/hearthpds/hearth/plugins/sdk/go/wire"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -149,17 +150,17 @@ func hostKVList(ctx context.Context, mc *machine, mem api.Memory, s []uint64) (u
 		return failed(errBadArgs)
 	}
 	m := Message(b)
-	limit := int(min(m.Uint(TagLimit), 1000))
+	limit := int(min(m.Uint(wire.TagLimit), 1000))
 	if limit == 0 {
 		limit = 100
 	}
-	keys, err := mc.p.host.kv.List(ctx, mc.manifest.ID, m.String(TagKey), m.String(TagCursor), limit)
+	keys, err := mc.p.host.kv.List(ctx, mc.manifest.ID, m.String(wire.TagKey), m.String(wire.TagCursor), limit)
 	if err != nil {
 		return failed(err)
 	}
 	var out Message
 	for _, k := range keys {
-		out = out.AddString(TagKey, k)
+		out = out.AddString(wire.TagKey, k)
 	}
 	return statusOK, out
 }

@@ -92,3 +92,8 @@ func (ix *hookIndex) handlerFor(nsid string) *Plugin {
 	}
 	return nil
 }
+
+// HasHook reports whether an enabled plugin declares hook (e.g.
+// "firehose.on_commit"), so callers skip building events nobody takes. It
+// takes no lock.
+func (h *Host) HasHook(hook string) bool { return len(h.index.Load().hooks[hook]) > 0 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hearthpds/hearth/plugins/sdk/go/wire"
 	"io"
 
 	"github.com/tetratelabs/wazero/api"
@@ -43,8 +44,8 @@ type Repos interface {
 const maxChunk = 1 << 20
 
 func entryMessage(e RecordEntry) Message {
-	return Message(nil).AddString(TagCollection, e.Collection).AddString(TagRKey, e.RKey).
-		AddString(TagCID, e.CID).Add(TagRecord, e.CBOR)
+	return Message(nil).AddString(wire.TagCollection, e.Collection).AddString(wire.TagRKey, e.RKey).
+		AddString(wire.TagCID, e.CID).Add(wire.TagRecord, e.CBOR)
 }
 
 func (mc *machine) mayRead(collection string) error {
@@ -61,7 +62,7 @@ func hostRecordGet(ctx context.Context, mc *machine, mem api.Memory, s []uint64)
 		return failed(errBadArgs)
 	}
 	m := Message(b)
-	coll := m.String(TagCollection)
+	coll := m.String(wire.TagCollection)
 	if err := mc.mayRead(coll); err != nil {
 		return failed(err)
 	}
@@ -69,7 +70,7 @@ func hostRecordGet(ctx context.Context, mc *machine, mem api.Memory, s []uint64)
 	if src == nil {
 		return failed(errors.New("records are not available on this host"))
 	}
-	e, err := src.GetRecord(ctx, m.String(TagRepo), coll, m.String(TagRKey))
+	e, err := src.GetRecord(ctx, m.String(wire.TagRepo), coll, m.String(wire.TagRKey))
 	if err != nil {
 		return failed(err)
 	}
@@ -82,7 +83,7 @@ func hostRecordList(ctx context.Context, mc *machine, mem api.Memory, s []uint64
 		return failed(errBadArgs)
 	}
 	m := Message(b)
-	coll := m.String(TagCollection)
+	coll := m.String(wire.TagCollection)
 	if err := mc.mayRead(coll); err != nil {
 		return failed(err)
 	}
@@ -90,27 +91,27 @@ func hostRecordList(ctx context.Context, mc *machine, mem api.Memory, s []uint64
 	if src == nil {
 		return failed(errors.New("records are not available on this host"))
 	}
-	limit := int(min(m.Uint(TagLimit), 100))
+	limit := int(min(m.Uint(wire.TagLimit), 100))
 	if limit == 0 {
 		limit = 50
 	}
-	list, err := src.ListRecords(ctx, m.String(TagRepo), coll, m.String(TagCursor), limit)
+	list, err := src.ListRecords(ctx, m.String(wire.TagRepo), coll, m.String(wire.TagCursor), limit)
 	if err != nil {
 		return failed(err)
 	}
 	var out Message
 	for _, e := range list {
-		out = out.Add(TagEntry, entryMessage(e))
+		out = out.Add(wire.TagEntry, entryMessage(e))
 	}
 	return statusOK, out
 }
 
 func chunkArgs(m Message) (offset, length int64) {
-	length = int64(min(m.Uint(TagLength), maxChunk))
+	length = int64(min(m.Uint(wire.TagLength), maxChunk))
 	if length == 0 {
 		length = 64 << 10
 	}
-	return int64(min(m.Uint(TagOffset), 1<<62)), length
+	return int64(min(m.Uint(wire.TagOffset), 1<<62)), length
 }
 
 func hostBlobRead(ctx context.Context, mc *machine, mem api.Memory, s []uint64) (uint32, []byte) {
@@ -124,7 +125,7 @@ func hostBlobRead(ctx context.Context, mc *machine, mem api.Memory, s []uint64) 
 		return failed(errors.New("blobs are not available on this host"))
 	}
 	off, n := chunkArgs(m)
-	data, err := src.ReadBlob(ctx, m.String(TagRepo), m.String(TagCID), off, n)
+	data, err := src.ReadBlob(ctx, m.String(wire.TagRepo), m.String(wire.TagCID), off, n)
 	if err != nil {
 		return failed(err)
 	}
@@ -144,11 +145,11 @@ func hostRepoExport(ctx context.Context, mc *machine, mem api.Memory, s []uint64
 	if src == nil {
 		return failed(errors.New("repo export is not available on this host"))
 	}
-	key := m.String(TagRepo) + "\x00" + m.String(TagSince)
+	key := m.String(wire.TagRepo) + "\x00" + m.String(wire.TagSince)
 	off, n := chunkArgs(m)
 	if mc.export.key != key || off == 0 {
 		var buf bytes.Buffer
-		if err := src.ExportCAR(ctx, m.String(TagRepo), m.String(TagSince), &buf); err != nil {
+		if err := src.ExportCAR(ctx, m.String(wire.TagRepo), m.String(wire.TagSince), &buf); err != nil {
 			return failed(err)
 		}
 		mc.export.key, mc.export.data = key, buf.Bytes()

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ipfs/go-cid"
 	"github.com/multiformats/go-multihash"
@@ -101,4 +102,33 @@ func (c contextReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// Sweep removes the blob files for which keep reports false, skipping files
+// younger than grace (an upload stores its file before its row). It
+// returns how many files it removed.
+func (d *DiskBlobs) Sweep(ctx context.Context, keep func(cid.Cid) bool, grace time.Duration) (int, error) {
+	entries, err := os.ReadDir(d.dir)
+	if err != nil {
+		return 0, fmt.Errorf("privacy: list private blobs: %w", err)
+	}
+	n := 0
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		c, err := cid.Decode(e.Name())
+		if err != nil || e.IsDir() || keep(c) {
+			continue // temporary uploads and foreign files are not ours to judge
+		}
+		info, err := e.Info()
+		if err != nil || time.Since(info.ModTime()) < grace {
+			continue
+		}
+		if err := d.Delete(ctx, c); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

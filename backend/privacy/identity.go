@@ -39,14 +39,43 @@ func (s *Service) CreateIdentity(ctx context.Context, did string) (NewIdentity, 
 	if err != nil {
 		return NewIdentity{}, err
 	}
+	rec := id.Public().Record(s.now())
+	undo, err := s.publish(ctx, did, rec)
+	if err != nil {
+		return NewIdentity{}, err
+	}
 	if err := s.storeIdentity(ctx, did, id); err != nil {
+		if uerr := undo(context.WithoutCancel(ctx)); uerr != nil {
+			err = errors.Join(err, fmt.Errorf("privacy: unpublish the key record of %s: %w", did, uerr))
+		}
 		if errors.Is(err, store.ErrConflict) {
 			return NewIdentity{}, fmt.Errorf("%w: %s", ErrIdentityExists, did)
 		}
 		return NewIdentity{}, err
 	}
-	now := s.now()
-	return NewIdentity{Public: id.Public(), Record: id.Public().Record(now), RecoveryCode: id.RecoveryCode()}, nil
+	return NewIdentity{Public: id.Public(), Record: rec, RecoveryCode: id.RecoveryCode()}, nil
+}
+
+// publish writes rec to did's repo through the KeyPublisher (a no-op
+// without one) and returns how to undo it. An account that already has an
+// identity is refused first, so its published record is never replaced;
+// if a concurrent CreateIdentity wins the race anyway, its store write
+// fails ours and undo removes our record only if it is still ours.
+func (s *Service) publish(ctx context.Context, did string, rec crypt.KeyRecord) (func(context.Context) error, error) {
+	nothing := func(context.Context) error { return nil }
+	if s.pub == nil {
+		return nothing, nil
+	}
+	if _, err := s.st.GetUserKey(ctx, did); err == nil {
+		return nil, fmt.Errorf("%w: %s", ErrIdentityExists, did)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	undo, err := s.pub.PublishKey(ctx, did, rec)
+	if err != nil {
+		return nil, fmt.Errorf("privacy: publish the key record of %s: %w", did, err)
+	}
+	return undo, nil
 }
 
 // storeIdentity inserts id as did's active key with its wrapped seed.

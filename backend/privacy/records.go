@@ -169,3 +169,14 @@ func (s *Service) DeleteRecord(ctx context.Context, owner, collection, rkey stri
 	}
 	return s.DeleteEnvelope(ctx, owner, collection, ck.RKeyMAC(rkey))
 }
+
+// IsPrivateCollection reports whether owner keeps private records in
+// collection (it has a key epoch), so that the public repo refuses writes
+// to it: one NSID never means both. Server side.
+func (s *Service) IsPrivateCollection(ctx context.Context, owner, collection string) (bool, error) {
+	_, err := s.st.CurrentKeyEpoch(ctx, owner, collection)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}

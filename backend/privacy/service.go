@@ -40,6 +40,14 @@ type KeyResolver interface {
 	ResolveKey(ctx context.Context, did string) (crypt.PublicKey, error)
 }
 
+// KeyPublisher writes an account's public key record
+// (dev.hearthpds.crypto.encryptionKey/self) into its public repo.
+type KeyPublisher interface {
+	// PublishKey puts rec in did's repo and returns undo, which removes
+	// it again unless it changed meanwhile.
+	PublishKey(ctx context.Context, did string, rec crypt.KeyRecord) (undo func(context.Context) error, err error)
+}
+
 // Config assembles a Service.
 type Config struct {
 	Store Store
@@ -51,6 +59,9 @@ type Config struct {
 	// Keys resolves remote grantees' keys; local accounts' keys are read
 	// from the store first. Nil: local accounts only.
 	Keys KeyResolver
+	// Publisher publishes the key record of a new identity; nil: the
+	// caller publishes NewIdentity.Record itself.
+	Publisher KeyPublisher
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// BackupParams are the Argon2id costs of new passphrase backups
@@ -66,6 +77,7 @@ type Service struct {
 	sealer *keys.Sealer
 	blobs  BlobBytes
 	keys   KeyResolver
+	pub    KeyPublisher
 	now    func() time.Time
 	backup crypt.BackupParams
 	clock  *syntax.TIDClock
@@ -76,7 +88,7 @@ func New(c Config) (*Service, error) {
 	if c.Store == nil {
 		return nil, fmt.Errorf("%w: privacy: no store", ErrInvalid)
 	}
-	s := &Service{st: c.Store, sealer: c.Sealer, blobs: c.Blobs, keys: c.Keys, now: c.Now, backup: c.BackupParams,
+	s := &Service{st: c.Store, sealer: c.Sealer, blobs: c.Blobs, keys: c.Keys, pub: c.Publisher, now: c.Now, backup: c.BackupParams,
 		clock: syntax.NewTIDClock(0)}
 	if s.now == nil {
 		s.now = time.Now

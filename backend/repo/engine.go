@@ -39,6 +39,8 @@ type Config struct {
 	MaxCachedRepos int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Hooks see every Apply's writes before and after (nil: none).
+	Hooks Hooks
 }
 
 // Engine writes and reads repositories. It is safe for concurrent use.
@@ -46,6 +48,7 @@ type Engine struct {
 	st        store.Repos
 	keys      KeySource
 	validator Validator
+	hooks     Hooks
 	log       *slog.Logger
 	now       func() time.Time
 	commits   *committer
@@ -60,7 +63,7 @@ type Engine struct {
 // NewEngine starts an engine and its committer. Close stops it.
 func NewEngine(cfg Config) *Engine {
 	e := &Engine{
-		st: cfg.Store, keys: cfg.Keys, validator: cfg.Validator, log: cfg.Logger, now: cfg.Now,
+		st: cfg.Store, keys: cfg.Keys, validator: cfg.Validator, hooks: cfg.Hooks, log: cfg.Logger, now: cfg.Now,
 		repos: map[string]*repoState{}, maxCached: cfg.MaxCachedRepos, tids: syntax.NewTIDClock(0),
 	}
 	if e.log == nil {
@@ -85,6 +88,9 @@ type ApplyOptions struct {
 	// SwapCommit, when set, must be the repo's current commit CID.
 	SwapCommit *cid.Cid
 	Validate   Validation
+	// Actor is the delegate acting for the repo's account, if any (told
+	// to the hooks).
+	Actor string
 }
 
 // CommitInfo describes a landed commit.
@@ -103,6 +109,10 @@ type Result struct {
 // Apply applies writes to a repo as one signed commit and returns once the
 // commit is durable. Either every write lands or none does.
 func (e *Engine) Apply(ctx context.Context, did string, writes []Write, opts ApplyOptions) (*Result, error) {
+	writes, err := e.runBeforeHooks(ctx, did, writes, opts)
+	if err != nil {
+		return nil, err
+	}
 	preps, err := e.prepareAll(writes, opts.Validate)
 	if err != nil {
 		return nil, err
@@ -115,6 +125,7 @@ func (e *Engine) Apply(ctx context.Context, did string, writes []Write, opts App
 		r := e.commits.wait(p)
 		if r.Err == nil {
 			res.Commit.Seq = r.Seq
+			e.runAfterHooks(ctx, did, preps, opts, res)
 			return res, nil
 		}
 		if !errors.Is(r.Err, store.ErrRootMismatch) || attempt == maxAttempts {

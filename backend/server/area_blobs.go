@@ -23,7 +23,7 @@ func (s *Server) initBlobs(context.Context) error {
 	if err != nil {
 		return err
 	}
-	svc, err := blobs.New(blobs.Config{Meta: s.store, Bytes: disk, Grace: s.cfg.BlobGrace, Logger: s.log})
+	svc, err := blobs.New(blobs.Config{Meta: s.store, Bytes: disk, Grace: s.cfg.BlobGrace, Logger: s.log, Hooks: s.pluginHooks})
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ func (s *Server) newFirehose() {
 		Logger:    s.log,
 		Retention: s.cfg.FirehoseRetention,
 		OnEvents:  s.crawler.Notify,
+		OnStored:  s.pluginCommits,
 	})
 	s.store = firehose.NotifyingStore(s.store, s.firehose)
 }

@@ -28,13 +28,14 @@ func (s *Server) routes() http.Handler {
 		},
 		Store: s.store, Accounts: s.accounts, Tokens: s.tokens, Docs: docs,
 	}).Methods()...)
-	rt.Register((&xrpc.RepoHandlers{Store: s.store, Engine: s.engine, Docs: docs}).Methods()...)
+	rt.Register((&xrpc.RepoHandlers{Store: s.store, Engine: s.engine, Docs: docs, Private: s.privacy}).Methods()...)
 	rt.Register(ident.Methods()...)
 
+	rt.Plugins = s.pluginHooks
 	s.router = rt
 	mux := http.NewServeMux()
 	for _, register := range []func(*xrpc.Router, *http.ServeMux){
-		s.registerFirehose, s.registerBlobs, s.registerSync, s.registerMail, s.registerLifecycle, s.registerProxy, s.registerAdmin, s.registerDelegation, s.registerOAuth,
+		s.registerFirehose, s.registerBlobs, s.registerSync, s.registerMail, s.registerLifecycle, s.registerProxy, s.registerAdmin, s.registerDelegation, s.registerPrivacy, s.registerOAuth, s.registerPlugins,
 	} {
 		register(rt, mux)
 	}

@@ -66,6 +66,8 @@ type Server struct {
 	importArea
 	delegationArea
 	oauthArea
+	privacyArea
+	pluginArea
 }
 
 // New builds a Server from cfg. Close releases what it opened.
@@ -151,7 +153,8 @@ func (s *Server) buildServices(sealer *keys.Sealer, plcURL string) error {
 		InviteRequired: s.cfg.InviteRequired, Logger: s.log,
 		LocalFirst: s.opts.LocalFirst, SignupClosed: s.opts.SignupClosed,
 	})
-	s.engine = repo.NewEngine(repo.Config{Store: s.store, Keys: s.accounts, Validator: lexiconValidator{}, Logger: s.log})
+	s.pluginHooks = &pluginHooks{store: s.store}
+	s.engine = repo.NewEngine(repo.Config{Store: s.store, Keys: s.accounts, Validator: lexiconValidator{}, Hooks: s.pluginHooks, Logger: s.log})
 	s.accounts.SetEngine(s.engine)
 	s.closers = append(s.closers, func() error { s.engine.Close(); return nil })
 	return nil
@@ -160,7 +163,7 @@ func (s *Server) buildServices(sealer *keys.Sealer, plcURL string) error {
 // initAreas builds each area's services, in dependency order.
 func (s *Server) initAreas(ctx context.Context) error {
 	for _, init := range []func(context.Context) error{
-		s.initFirehose, s.initBlobs, s.initSync, s.initMail, s.initLifecycle, s.initProxy, s.initAdmin, s.initImport, s.initDelegation, s.initOAuth,
+		s.initFirehose, s.initBlobs, s.initSync, s.initMail, s.initLifecycle, s.initPrivacy, s.initProxy, s.initAdmin, s.initImport, s.initDelegation, s.initOAuth, s.initPlugins,
 	} {
 		if err := init(ctx); err != nil {
 			return err

@@ -29,6 +29,8 @@ type RepoHandlers struct {
 	Store  store.Store
 	Engine *repo.Engine
 	Docs   DIDDocuments // may be nil: describeRepo then omits didDoc
+	// Private refuses public writes to private collections; nil: none.
+	Private PrivateCollections
 
 	readsOnce sync.Once
 	reads     *expirable.LRU[string, readEntry] // see readAccount
@@ -240,10 +242,13 @@ func (h *RepoHandlers) putRecord(ctx context.Context, c *Call) (any, error) {
 }
 
 func (h *RepoHandlers) writeOne(ctx context.Context, c *Call, did string, w repo.Write, swapCommit *jsonCID, validate *bool) (any, error) {
+	if err := h.refusePrivateWrites(ctx, did, []repo.Write{w}); err != nil {
+		return nil, err
+	}
 	if err := h.checkBlobs(ctx, did, []repo.Write{w}); err != nil {
 		return nil, err
 	}
-	res, err := h.Engine.Apply(ctx, did, []repo.Write{w}, repo.ApplyOptions{SwapCommit: swapCommit.ptr(), Validate: validation(validate)})
+	res, err := h.Engine.Apply(ctx, did, []repo.Write{w}, repo.ApplyOptions{Actor: actorOf(ctx), SwapCommit: swapCommit.ptr(), Validate: validation(validate)})
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +288,7 @@ func (h *RepoHandlers) deleteRecord(ctx context.Context, c *Call) (any, error) {
 	if in.SwapRecord != nil {
 		w.Swap = &repo.Swap{CID: in.SwapRecord.ptr()}
 	}
-	res, err := h.Engine.Apply(ctx, did, []repo.Write{w}, repo.ApplyOptions{SwapCommit: in.SwapCommit.ptr()})
+	res, err := h.Engine.Apply(ctx, did, []repo.Write{w}, repo.ApplyOptions{Actor: actorOf(ctx), SwapCommit: in.SwapCommit.ptr()})
 	if errors.Is(err, repo.ErrRecordNotFound) && w.Swap == nil {
 		return deleteRecordOut{}, nil // deleting what is gone is not an error
 	}
@@ -364,10 +369,13 @@ func (h *RepoHandlers) applyWrites(ctx context.Context, c *Call) (any, error) {
 			return nil, err
 		}
 	}
+	if err := h.refusePrivateWrites(ctx, did, writes); err != nil {
+		return nil, err
+	}
 	if err := h.checkBlobs(ctx, did, writes); err != nil {
 		return nil, err
 	}
-	res, err := h.Engine.Apply(ctx, did, writes, repo.ApplyOptions{SwapCommit: in.SwapCommit.ptr(), Validate: validation(in.Validate)})
+	res, err := h.Engine.Apply(ctx, did, writes, repo.ApplyOptions{Actor: actorOf(ctx), SwapCommit: in.SwapCommit.ptr(), Validate: validation(in.Validate)})
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,9 @@ type Router struct {
 	// Fallback handles NSIDs with no registered method (proxying, later);
 	// nil answers MethodNotImplemented.
 	Fallback http.Handler
+	// Plugins run the xrpc middleware hooks around every call and answer
+	// the NSIDs plugins registered (before Fallback); nil: none.
+	Plugins PluginHooks
 }
 
 // NewRouter returns an empty router.
@@ -114,6 +117,15 @@ func (rt *Router) serve(w http.ResponseWriter, r *http.Request, m Method) {
 		writeError(w, r, rt.log, err)
 		return
 	}
+	if rt.Plugins != nil {
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() { rt.Plugins.AfterCall(r.Context(), r, m.NSID, viewer, sw.code()) }()
+		if err := rt.Plugins.BeforeCall(r.Context(), r, m.NSID, viewer); err != nil {
+			writeError(sw, r, rt.log, err)
+			return
+		}
+		w = sw
+	}
 	ctx := withViewer(r.Context(), viewer)
 	if m.Raw != nil {
 		m.Raw(w, r.WithContext(ctx))
@@ -141,6 +153,10 @@ func (rt *Router) serve(w http.ResponseWriter, r *http.Request, m Method) {
 func (rt *Router) notFound(w http.ResponseWriter, r *http.Request, nsid string) {
 	if _, err := syntax.ParseNSID(nsid); err != nil {
 		writeError(w, r, rt.log, Errorf(http.StatusNotFound, "InvalidRequest", "not a valid XRPC method name: %q", nsid))
+		return
+	}
+	if rt.Plugins != nil && rt.Plugins.Handles(nsid) {
+		rt.servePlugin(w, r, nsid)
 		return
 	}
 	if rt.Fallback != nil {

@@ -50,6 +50,6 @@ func newRoot(e *env) *cobra.Command {
 	}
 	addDesktopFlags(root)
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return runWindow(cmd, e) }
-	root.AddCommand(newServeCmd(e), newVersionCmd(e), newPLCCmd(e), newBenchCmd(e), newUICmd(e))
+	root.AddCommand(newServeCmd(e), newVersionCmd(e), newPLCCmd(e), newBenchCmd(e), newUICmd(e), newPluginCmd(e))
 	return root
 }

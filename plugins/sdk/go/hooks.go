@@ -1,5 +1,7 @@
 package pdsplugin
 
+import "github.com/hearthpds/hearth/plugins/sdk/go/wire"
+
 // RecordEvent is the input of the record hooks.
 type RecordEvent struct {
 	Action     string // create, update, delete
@@ -62,10 +64,10 @@ type Decision struct {
 }
 
 // Rejected reports whether d refuses the operation.
-func (d Decision) Rejected() bool { return d.verdict == VerdictReject }
+func (d Decision) Rejected() bool { return d.verdict == wire.VerdictReject }
 
 // Replaced reports whether d substitutes a record.
-func (d Decision) Replaced() bool { return d.verdict == VerdictReplace }
+func (d Decision) Replaced() bool { return d.verdict == wire.VerdictReplace }
 
 // Allow lets the operation proceed unchanged.
 func Allow() Decision { return Decision{} }
@@ -73,25 +75,25 @@ func Allow() Decision { return Decision{} }
 // Reject refuses the operation; the client sees an XRPC 400 with errName
 // (e.g. "ContentRejected") and msg, naming the plugin.
 func Reject(errName, msg string) Decision {
-	return Decision{verdict: VerdictReject, Error: errName, Message: msg}
+	return Decision{verdict: wire.VerdictReject, Error: errName, Message: msg}
 }
 
 // Replace substitutes rec for the record (the host validates it again).
-func Replace(rec Record) Decision { return Decision{verdict: VerdictReplace, Record: rec} }
+func Replace(rec Record) Decision { return Decision{verdict: wire.VerdictReplace, Record: rec} }
 
 func (d Decision) encode() []byte {
-	if d.verdict == VerdictAllow {
+	if d.verdict == wire.VerdictAllow {
 		return nil
 	}
 	m := Message{d.verdict}
 	if d.Error != "" {
-		m = m.AddString(TagError, d.Error)
+		m = m.AddString(wire.TagError, d.Error)
 	}
 	if d.Message != "" {
-		m = m.AddString(TagMessage, d.Message)
+		m = m.AddString(wire.TagMessage, d.Message)
 	}
 	if d.Record != nil {
-		m = m.Add(TagRecord, d.Record)
+		m = m.Add(wire.TagRecord, d.Record)
 	}
 	return m
 }
@@ -122,37 +124,37 @@ func Register(p Plugin) { registered = p }
 
 // DecodeRecordEvent decodes a record hook's input.
 func DecodeRecordEvent(action string, m Message) RecordEvent {
-	rec, _ := m.Get(TagRecord)
-	prev, _ := m.Get(TagPrev)
-	return RecordEvent{Action: action, Repo: m.String(TagRepo), Collection: m.String(TagCollection),
-		RKey: m.String(TagRKey), CID: m.String(TagCID), Actor: m.String(TagActor), Record: rec, Prev: prev}
+	rec, _ := m.Get(wire.TagRecord)
+	prev, _ := m.Get(wire.TagPrev)
+	return RecordEvent{Action: action, Repo: m.String(wire.TagRepo), Collection: m.String(wire.TagCollection),
+		RKey: m.String(wire.TagRKey), CID: m.String(wire.TagCID), Actor: m.String(wire.TagActor), Record: rec, Prev: prev}
 }
 
 // DecodeBlobEvent decodes a blob hook's input.
 func DecodeBlobEvent(m Message) BlobEvent {
-	return BlobEvent{Repo: m.String(TagRepo), Mime: m.String(TagMime), CID: m.String(TagCID), Size: int64(m.Uint(TagSize))}
+	return BlobEvent{Repo: m.String(wire.TagRepo), Mime: m.String(wire.TagMime), CID: m.String(wire.TagCID), Size: int64(m.Uint(wire.TagSize))}
 }
 
 // DecodeXRPCEvent decodes an xrpc middleware hook's input.
 func DecodeXRPCEvent(m Message) XRPCEvent {
-	return XRPCEvent{NSID: m.String(TagNSID), Method: m.String(TagMethod), Params: m.String(TagParams),
-		Caller: m.String(TagCaller), Status: int(m.Uint(TagStatus))}
+	return XRPCEvent{NSID: m.String(wire.TagNSID), Method: m.String(wire.TagMethod), Params: m.String(wire.TagParams),
+		Caller: m.String(wire.TagCaller), Status: int(m.Uint(wire.TagStatus))}
 }
 
 // DecodeXRPCRequest decodes an xrpc.handle input.
 func DecodeXRPCRequest(m Message) XRPCRequest {
-	body, _ := m.Get(TagBody)
-	return XRPCRequest{NSID: m.String(TagNSID), Method: m.String(TagMethod), Params: m.String(TagParams),
-		Auth: m.String(TagCaller), Body: body}
+	body, _ := m.Get(wire.TagBody)
+	return XRPCRequest{NSID: m.String(wire.TagNSID), Method: m.String(wire.TagMethod), Params: m.String(wire.TagParams),
+		Auth: m.String(wire.TagCaller), Body: body}
 }
 
 // DecodeCommitEvent decodes a firehose.on_commit input.
 func DecodeCommitEvent(m Message) CommitEvent {
-	ev := CommitEvent{Seq: int64(m.Uint(TagSeq)), Repo: m.String(TagRepo), Rev: m.String(TagRev)}
+	ev := CommitEvent{Seq: int64(m.Uint(wire.TagSeq)), Repo: m.String(wire.TagRepo), Rev: m.String(wire.TagRev)}
 	_ = m.Each(func(tag byte, v []byte) error {
-		if tag == TagOp {
+		if tag == wire.TagOp {
 			op := Message(v)
-			ev.Ops = append(ev.Ops, CommitOp{Action: op.String(TagAction), Path: op.String(TagPath), CID: op.String(TagCID)})
+			ev.Ops = append(ev.Ops, CommitOp{Action: op.String(wire.TagAction), Path: op.String(wire.TagPath), CID: op.String(wire.TagCID)})
 		}
 		return nil
 	})
@@ -161,10 +163,10 @@ func DecodeCommitEvent(m Message) CommitEvent {
 
 // DecodeGrantEvent decodes a privacy hook's input.
 func DecodeGrantEvent(m Message) GrantEvent {
-	return GrantEvent{Owner: m.String(TagRepo), Collection: m.String(TagCollection),
-		Grantee: m.String(TagCaller), Epoch: int64(m.Uint(TagSeq))}
+	return GrantEvent{Owner: m.String(wire.TagRepo), Collection: m.String(wire.TagCollection),
+		Grantee: m.String(wire.TagCaller), Epoch: int64(m.Uint(wire.TagSeq))}
 }
 
 func encodeXRPCResponse(r XRPCResponse) []byte {
-	return Message(nil).AddUint(TagStatus, uint64(r.Status)).AddString(TagEncoding, r.Encoding).Add(TagBody, r.Body)
+	return Message(nil).AddUint(wire.TagStatus, uint64(r.Status)).AddString(wire.TagEncoding, r.Encoding).Add(wire.TagBody, r.Body)
 }

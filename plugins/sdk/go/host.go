@@ -2,7 +2,10 @@
 
 package pdsplugin
 
-import "strconv"
+import (
+	"github.com/hearthpds/hearth/plugins/sdk/go/wire"
+	"strconv"
+)
 
 //go:wasmimport pds log
 func hostLog(level uint32, ptr, size uint32)
@@ -81,14 +84,14 @@ func KVDelete(key string) error {
 
 // KVList lists up to limit keys with prefix, after the key after.
 func KVList(prefix, after string, limit int) ([]string, error) {
-	m := Message(nil).AddString(TagKey, prefix).AddString(TagCursor, after).AddUint(TagLimit, uint64(limit))
+	m := Message(nil).AddString(wire.TagKey, prefix).AddString(wire.TagCursor, after).AddUint(wire.TagLimit, uint64(limit))
 	b, err := callMsg(hostKVList, m)
 	if err != nil {
 		return nil, err
 	}
 	var keys []string
 	err = Message(b).Each(func(tag byte, v []byte) error {
-		if tag == TagKey {
+		if tag == wire.TagKey {
 			keys = append(keys, string(v))
 		}
 		return nil
@@ -99,26 +102,26 @@ func KVList(prefix, after string, limit int) ([]string, error) {
 // Fetch makes an HTTP request through the host, which enforces the
 // plugin's host allowlist on every redirect and caps time and size.
 func Fetch(req HTTPRequest) (*HTTPResponse, error) {
-	m := Message(nil).AddString(TagMethod, req.Method).AddString(TagURL, req.URL).Add(TagBody, req.Body)
+	m := Message(nil).AddString(wire.TagMethod, req.Method).AddString(wire.TagURL, req.URL).Add(wire.TagBody, req.Body)
 	for k, v := range req.Headers {
-		m = m.AddString(TagHeader, k+": "+v)
+		m = m.AddString(wire.TagHeader, k+": "+v)
 	}
 	b, err := callMsg(hostHTTPFetch, m)
 	if err != nil {
 		return nil, err
 	}
-	body, _ := Message(b).Get(TagBody)
-	return &HTTPResponse{Status: int(Message(b).Uint(TagStatus)), Body: body}, nil
+	body, _ := Message(b).Get(wire.TagBody)
+	return &HTTPResponse{Status: int(Message(b).Uint(wire.TagStatus)), Body: body}, nil
 }
 
 func entryOf(m Message) RecordEntry {
-	rec, _ := m.Get(TagRecord)
-	return RecordEntry{Collection: m.String(TagCollection), RKey: m.String(TagRKey), CID: m.String(TagCID), Record: rec}
+	rec, _ := m.Get(wire.TagRecord)
+	return RecordEntry{Collection: m.String(wire.TagCollection), RKey: m.String(wire.TagRKey), CID: m.String(wire.TagCID), Record: rec}
 }
 
 // GetRecord reads one record (capability record:read for its collection).
 func GetRecord(repo, collection, rkey string) (*RecordEntry, error) {
-	m := Message(nil).AddString(TagRepo, repo).AddString(TagCollection, collection).AddString(TagRKey, rkey)
+	m := Message(nil).AddString(wire.TagRepo, repo).AddString(wire.TagCollection, collection).AddString(wire.TagRKey, rkey)
 	b, err := callMsg(hostRecordGet, m)
 	if err != nil {
 		return nil, err
@@ -129,15 +132,15 @@ func GetRecord(repo, collection, rkey string) (*RecordEntry, error) {
 
 // ListRecords lists a collection's records after cursor (an rkey).
 func ListRecords(repo, collection, cursor string, limit int) ([]RecordEntry, error) {
-	m := Message(nil).AddString(TagRepo, repo).AddString(TagCollection, collection).
-		AddString(TagCursor, cursor).AddUint(TagLimit, uint64(limit))
+	m := Message(nil).AddString(wire.TagRepo, repo).AddString(wire.TagCollection, collection).
+		AddString(wire.TagCursor, cursor).AddUint(wire.TagLimit, uint64(limit))
 	b, err := callMsg(hostRecordList, m)
 	if err != nil {
 		return nil, err
 	}
 	var out []RecordEntry
 	err = Message(b).Each(func(tag byte, v []byte) error {
-		if tag == TagEntry {
+		if tag == wire.TagEntry {
 			out = append(out, entryOf(v))
 		}
 		return nil
@@ -148,16 +151,16 @@ func ListRecords(repo, collection, cursor string, limit int) ([]RecordEntry, err
 // ReadBlob reads up to length bytes of a blob from offset (capability
 // blob:read); a short or empty answer means the end of the blob.
 func ReadBlob(repo, cid string, offset, length int) ([]byte, error) {
-	m := Message(nil).AddString(TagRepo, repo).AddString(TagCID, cid).
-		AddUint(TagOffset, uint64(offset)).AddUint(TagLength, uint64(length))
+	m := Message(nil).AddString(wire.TagRepo, repo).AddString(wire.TagCID, cid).
+		AddUint(wire.TagOffset, uint64(offset)).AddUint(wire.TagLength, uint64(length))
 	return callMsg(hostBlobRead, m)
 }
 
 // ExportRepo reads up to length bytes of the repo's CAR export (since a
 // rev, or all of it) from offset (capability repo:export).
 func ExportRepo(repo, since string, offset, length int) ([]byte, error) {
-	m := Message(nil).AddString(TagRepo, repo).AddString(TagSince, since).
-		AddUint(TagOffset, uint64(offset)).AddUint(TagLength, uint64(length))
+	m := Message(nil).AddString(wire.TagRepo, repo).AddString(wire.TagSince, since).
+		AddUint(wire.TagOffset, uint64(offset)).AddUint(wire.TagLength, uint64(length))
 	return callMsg(hostRepoExport, m)
 }
 

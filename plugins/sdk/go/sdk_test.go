@@ -2,6 +2,7 @@ package pdsplugin
 
 import (
 	"bytes"
+	"github.com/hearthpds/hearth/plugins/sdk/go/wire"
 	"reflect"
 	"testing"
 )
@@ -44,18 +45,18 @@ func TestMalformedRecord(t *testing.T) {
 }
 
 func TestMessage(t *testing.T) {
-	m := Message(nil).AddString(TagRepo, "did:plc:a").AddUint(TagSeq, 300).Add(TagBody, nil).AddString(TagRepo, "second")
-	if m.String(TagRepo) != "did:plc:a" || m.Uint(TagSeq) != 300 || m.String(TagCID) != "" {
+	m := Message(nil).AddString(wire.TagRepo, "did:plc:a").AddUint(wire.TagSeq, 300).Add(wire.TagBody, nil).AddString(wire.TagRepo, "second")
+	if m.String(wire.TagRepo) != "did:plc:a" || m.Uint(wire.TagSeq) != 300 || m.String(wire.TagCID) != "" {
 		t.Fatalf("message %x", []byte(m))
 	}
-	if _, ok := m.Get(TagBody); !ok {
+	if _, ok := m.Get(wire.TagBody); !ok {
 		t.Fatal("empty field lost")
 	}
-	if _, ok := (Message{TagRepo, 0x05, 'a'}).Get(TagRepo); ok {
+	if _, ok := (Message{wire.TagRepo, 0x05, 'a'}).Get(wire.TagRepo); ok {
 		t.Fatal("truncated field read")
 	}
 	d := Reject("ContentRejected", "no").encode()
-	if d[0] != VerdictReject || Message(d[1:]).String(TagError) != "ContentRejected" {
+	if d[0] != wire.VerdictReject || Message(d[1:]).String(wire.TagError) != "ContentRejected" {
 		t.Fatalf("reject = %x", d)
 	}
 	if Allow().encode() != nil {
