@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -103,6 +104,27 @@ func waitHealthy(url string, limit time.Duration) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// quietAddr returns a free loopback port below the kernel's ephemeral range
+// (32768–60999 on Linux). A port picked with ":0" and closed again can be
+// handed to any other process's next outgoing connection or ":0" listener
+// before the program under test binds it (seen in CI: the window's PDS
+// failed with "address already in use"); ports below that range are only
+// ever taken on purpose.
+func quietAddr(t *testing.T) string {
+	t.Helper()
+	for i := 0; i < 200; i++ {
+		port := 20000 + rand.IntN(12000)
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return ln.Addr().String()
+	}
+	t.Fatal("no free loopback port between 20000 and 32000")
+	return ""
 }
 
 // freeAddr returns a loopback address with a free port.

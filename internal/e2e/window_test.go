@@ -59,7 +59,7 @@ func TestDesktopWindow(t *testing.T) {
 	}
 
 	dataDir := t.TempDir()
-	addr := freeAddr(t)
+	addr := quietAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	if err := os.WriteFile(filepath.Join(dataDir, "settings.toml"), []byte("port = "+port+"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -98,7 +98,21 @@ func TestDesktopWindow(t *testing.T) {
 	}()
 
 	url := "http://" + addr
-	if err := waitHealthy(url, 60*time.Second); err != nil {
+	// Wait for the PDS, but stop at once if the app says it could not start.
+	healthy := make(chan error, 1)
+	go func() { healthy <- waitHealthy(url, 60*time.Second) }()
+	err = nil
+	for waiting := true; waiting; {
+		select {
+		case err = <-healthy:
+			waiting = false
+		case <-time.After(250 * time.Millisecond):
+			if strings.Contains(appLog(), "server did not start") {
+				err, waiting = errors.New("the app logged that its server did not start"), false
+			}
+		}
+	}
+	if err != nil {
 		t.Fatalf("the window's PDS did not answer (is the Secret Service unlocked? without one the app waits for a passphrase): %v\napp log:\n%s", err, appLog())
 	}
 	t.Logf("PDS healthy at %s after %s", url, time.Since(start).Round(time.Millisecond))
