@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -66,6 +67,10 @@ type Config struct {
 	// SMTPURL is the mail server for account email, nil when unset
 	// (HEARTH_SMTP_URL). It may carry a password: print it with Redacted.
 	SMTPURL *url.URL
+	// PluginFetchAllowPrivate lists the address ranges plugins' http:fetch
+	// may reach although they are loopback, private or link-local
+	// (HEARTH_PLUGIN_FETCH_ALLOW_PRIVATE); none by default.
+	PluginFetchAllowPrivate []netip.Prefix
 	// File is the config file that was read, "" if none (HEARTH_CONFIG).
 	File string
 }

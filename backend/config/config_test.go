@@ -405,3 +405,18 @@ func TestParsedTypes(t *testing.T) {
 		t.Errorf("AppView = %+v", c.AppView)
 	}
 }
+
+func TestPluginFetchAllowPrivate(t *testing.T) {
+	c := mustLoad(t, []string{"--plugin-fetch-allow-private", "127.0.0.0/8, ::1,10.1.2.3/16"})
+	got := prefixListString(c.PluginFetchAllowPrivate)
+	if got != "127.0.0.0/8,::1/128,10.1.0.0/16" {
+		t.Fatalf("PluginFetchAllowPrivate = %q", got)
+	}
+	if c := mustLoad(t, nil); len(c.PluginFetchAllowPrivate) != 0 {
+		t.Fatalf("default = %v, want none", c.PluginFetchAllowPrivate)
+	}
+	_, _, err := Load([]string{"--plugin-fetch-allow-private", "localhost"}, slices.Clone(baseEnv))
+	if err == nil || !strings.Contains(err.Error(), "plugin_fetch_allow_private") && !strings.Contains(err.Error(), "plugin-fetch-allow-private") {
+		t.Fatalf("a bad range: %v", err)
+	}
+}

@@ -122,6 +122,13 @@ var settings = []setting{
 			return err
 		},
 		show: func(c *Config) string { return c.ReportService.String() }},
+	{key: "plugin_fetch_allow_private", usage: "comma-separated address `ranges` (CIDR) plugins may fetch from although loopback, private or link-local", def: "none",
+		list: true,
+		apply: func(c *Config, raw string, _ map[string]string) (err error) {
+			c.PluginFetchAllowPrivate, err = parsePrefixList(raw)
+			return err
+		},
+		show: func(c *Config) string { return prefixListString(c.PluginFetchAllowPrivate) }},
 	{key: "smtp_url", usage: "mail server `URL`, smtp:// or smtps://user:pass@host:port", def: "unset: no email is sent",
 		apply: func(c *Config, raw string, _ map[string]string) (err error) {
 			if raw != "" {

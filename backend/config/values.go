@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -147,4 +148,38 @@ func parseServiceRef(s string) (ServiceRef, error) {
 		return ServiceRef{}, err
 	}
 	return ServiceRef{DID: did, ID: id}, nil
+}
+
+// parsePrefixList parses comma-separated CIDR ranges ("127.0.0.0/8,
+// fd00::/8"); a bare address is its own /32 or /128.
+func parsePrefixList(raw string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(raw, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if !strings.Contains(item, "/") {
+			a, err := netip.ParseAddr(item)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address range such as 127.0.0.0/8", item)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address range such as 127.0.0.0/8", item)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+func prefixListString(ps []netip.Prefix) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ",")
 }

@@ -20,7 +20,7 @@ func contentFilter(t testing.TB, h *Host, banned ...any) {
 // contentFilterAs installs it under another id ("" keeps its own).
 func contentFilterAs(t testing.TB, h *Host, id string, banned ...any) {
 	t.Helper()
-	src := filepath.Join(repoRoot(t), "plugins", "sdk", "go", "examples", "contentfilter")
+	src := filepath.Join(repoRoot(t), "plugins", "examples", "contentfilter")
 	toml, err := os.ReadFile(filepath.Join(src, "plugin.toml"))
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func TestContentFilterExample(t *testing.T) {
 		if (d.Verdict == Reject) != rejected {
 			t.Errorf("%q: decision %+v", text, d)
 		}
-		if rejected && (d.Error != "ContentRejected" || !strings.Contains(d.Message, "dev.hearthpds.example.contentfilter")) {
+		if rejected && (d.Error != "ContentRejected" || d.Plugin != "dev.hearthpds.example.contentfilter") {
 			t.Errorf("%q: decision %+v", text, d)
 		}
 	}

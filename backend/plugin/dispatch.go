@@ -139,8 +139,7 @@ func (h *Host) before(ctx context.Context, p *Plugin, hook string, input []byte)
 			name = "PluginRejected"
 		}
 		msg := m.String(wire.TagMessage)
-		return Decision{Verdict: Reject, Plugin: p.id, Error: name,
-			Message: fmt.Sprintf("rejected by plugin %s: %s", p.id, msg)}, nil, nil
+		return Decision{Verdict: Reject, Plugin: p.id, Error: name, Message: msg}, nil, nil
 	case wireReplace:
 		rec, ok := m.Get(wire.TagRecord)
 		if ok {

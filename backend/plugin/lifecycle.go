@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -197,7 +198,11 @@ func (h *Host) Uninstall(ctx context.Context, id string, wipe bool) error {
 	return os.Remove(filepath.Join(p.dir, "state.json"))
 }
 
-// Configure sets operator configuration values, checked against the schema.
+// ErrConfig marks a configuration value the plugin's schema refuses.
+var ErrConfig = errors.New("invalid plugin configuration")
+
+// Configure sets operator configuration values, checked against the
+// schema, and restarts the plugin's instance so they apply to its next call.
 func (h *Host) Configure(ctx context.Context, id string, values map[string]any) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -210,11 +215,15 @@ func (h *Host) Configure(ctx context.Context, id string, values map[string]any) 
 		f, ok := p.manifest.Config[k]
 		if !ok {
 			p.mu.Unlock()
-			return fieldErr("config."+k, "not in the plugin's config schema")
+			return fmt.Errorf("%w: %s is not in the plugin's config schema", ErrConfig, k)
 		}
-		if err := checkConfigValue("config."+k, f.Type, v, false); err != nil {
+		if err := checkConfigValue(k, f.Type, v, false); err != nil {
 			p.mu.Unlock()
-			return err
+			var fe *FieldError
+			if errors.As(err, &fe) {
+				return fmt.Errorf("%w: %s: %s", ErrConfig, fe.Field, fe.Msg)
+			}
+			return fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
 	if p.saved.Config == nil {
@@ -224,7 +233,15 @@ func (h *Host) Configure(ctx context.Context, id string, values map[string]any) 
 		p.saved.Config[k] = v
 	}
 	p.mu.Unlock()
-	return p.save()
+	if err := p.save(); err != nil {
+		return err
+	}
+	// A plugin may read its configuration once per instance: start its
+	// next call on a fresh one so the new values apply at once.
+	if mc := p.cur.Load(); mc != nil {
+		mc.restart(ctx)
+	}
+	return nil
 }
 
 // Inspect reports a plugin's manifest, grant, state and accounts.

@@ -175,6 +175,14 @@ func (mc *machine) discard(ctx context.Context) {
 	}
 }
 
+// restart closes the live instance once the call in flight (if any) has
+// returned; the next call instantiates a fresh one.
+func (mc *machine) restart(ctx context.Context) {
+	mc.mu.Lock()
+	defer mc.mu.Unlock()
+	mc.discard(ctx)
+}
+
 // close waits for in-flight calls, then frees the runtime.
 func (mc *machine) close(ctx context.Context) {
 	mc.life.Lock()

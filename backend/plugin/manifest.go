@@ -13,16 +13,16 @@ const APIVersion = 1
 
 // Manifest is a parsed, validated plugin.toml.
 type Manifest struct {
-	ID           string                 `toml:"id"`
-	Name         string                 `toml:"name"`
-	Version      string                 `toml:"version"`
-	API          int                    `toml:"api"`
-	Wasm         string                 `toml:"wasm"`
-	SHA256       string                 `toml:"sha256"`
-	Capabilities []Capability           `toml:"capabilities"`
-	Hooks        map[string]HookSpec    `toml:"hooks"`
-	Limits       Limits                 `toml:"limits"`
-	Config       map[string]ConfigField `toml:"config"`
+	ID           string                 `toml:"id" json:"id"`
+	Name         string                 `toml:"name" json:"name"`
+	Version      string                 `toml:"version" json:"version"`
+	API          int                    `toml:"api" json:"api"`
+	Wasm         string                 `toml:"wasm" json:"wasm"`
+	SHA256       string                 `toml:"sha256" json:"sha256"`
+	Capabilities []Capability           `toml:"capabilities" json:"capabilities"`
+	Hooks        map[string]HookSpec    `toml:"hooks" json:"hooks"`
+	Limits       Limits                 `toml:"limits" json:"limits"`
+	Config       map[string]ConfigField `toml:"config" json:"config,omitempty"`
 }
 
 // Capability is one right a plugin asks for (or is granted). Which lists
@@ -39,18 +39,18 @@ type Capability struct {
 // HookSpec says when a hook runs: for which collections (record hooks) or
 // NSIDs (xrpc hooks), and in which order (lower priority runs first).
 type HookSpec struct {
-	Collections []string `toml:"collections"`
-	NSIDs       []string `toml:"nsids"`
-	Priority    int      `toml:"priority"`
+	Collections []string `toml:"collections" json:"collections,omitempty"`
+	NSIDs       []string `toml:"nsids" json:"nsids,omitempty"`
+	Priority    int      `toml:"priority" json:"priority"`
 }
 
 // Limits bound a plugin's resources.
 type Limits struct {
-	MemoryMiB       int    `toml:"memory_mib"`
-	BeforeTimeoutMS int    `toml:"before_timeout_ms"`
-	AfterTimeoutMS  int    `toml:"after_timeout_ms"`
-	OnError         string `toml:"on_error"` // before-hooks: reject | allow
-	KVQuotaKiB      int    `toml:"kv_quota_kib"`
+	MemoryMiB       int    `toml:"memory_mib" json:"memoryMiB"`
+	BeforeTimeoutMS int    `toml:"before_timeout_ms" json:"beforeTimeoutMs"`
+	AfterTimeoutMS  int    `toml:"after_timeout_ms" json:"afterTimeoutMs"`
+	OnError         string `toml:"on_error" json:"onError"` // before-hooks: reject | allow
+	KVQuotaKiB      int    `toml:"kv_quota_kib" json:"kvQuotaKiB"`
 }
 
 // Defaults and ceilings of Limits.
@@ -65,8 +65,8 @@ const (
 
 // ConfigField is one entry of the operator-editable configuration schema.
 type ConfigField struct {
-	Type    string `toml:"type"` // string | string[] | int | number | bool
-	Default any    `toml:"default"`
+	Type    string `toml:"type" json:"type"` // string | string[] | int | number | bool
+	Default any    `toml:"default" json:"default"`
 }
 
 // ErrManifest wraps every manifest problem.

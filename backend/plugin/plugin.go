@@ -186,7 +186,11 @@ type Info struct {
 func (p *Plugin) info() Info {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return Info{Manifest: *p.manifest, State: p.saved.State, Granted: slices.Clone(p.saved.Granted),
+	granted := slices.Clone(p.saved.Granted)
+	if granted == nil {
+		granted = []Capability{}
+	}
+	return Info{Manifest: *p.manifest, State: p.saved.State, Granted: granted,
 		Config: p.saved.Config, Unverified: p.saved.Unverified,
 		Calls: p.stats.calls, Errors: p.stats.errors, P50: p.stats.percentile(0.5), P99: p.stats.percentile(0.99),
 		RecentErrors: slices.Clone(p.stats.recent)}

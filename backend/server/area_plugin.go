@@ -34,6 +34,7 @@ func (s *Server) initPlugins(ctx context.Context) error {
 		Blobs:       pluginBlobs{hooks: s.pluginHooks, base: adapter.Blobs{Service: s.blobSvc}},
 		Repos:       adapter.Repos{Engine: s.engine},
 		ServerNSIDs: nsids,
+		Fetch:       plugin.FetchPolicy{AllowPrivate: s.cfg.PluginFetchAllowPrivate},
 		Logger:      s.log.With("area", "plugins"),
 	})
 	if err != nil {

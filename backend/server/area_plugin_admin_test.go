@@ -29,7 +29,7 @@ func testPluginAdminXRPC(t *testing.T, dbURL func(testing.TB) string) {
 	}
 
 	out := admin.must(ns+"install", "", map[string]any{"path": dir}, basic)
-	if out["state"] != "disabled" || out["unverified"] != true || out["manifest"].(map[string]any)["ID"] != id {
+	if out["state"] != "disabled" || out["unverified"] != true || out["manifest"].(map[string]any)["id"] != id {
 		t.Fatalf("install answered %v", out)
 	}
 	admin.want(400, "PluginExists", ns+"install", "", map[string]any{"path": dir}, basic)

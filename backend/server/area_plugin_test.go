@@ -54,7 +54,7 @@ func testPluginRecordHooks(t *testing.T, dbURL func(testing.TB) string) {
 	}
 	head := alice.must("com.atproto.sync.getLatestCommit", "did="+did, nil, nil)["cid"]
 	status, out := create("a banned word")
-	if status != 400 || out["error"] != "InvalidRequest" || !strings.Contains(out["message"].(string), "(plugin dev.test.hooks)") ||
+	if status != 400 || out["error"] != "ContentRejected" || !strings.Contains(out["message"].(string), "(plugin dev.test.hooks)") ||
 		!strings.Contains(out["message"].(string), "banned word") {
 		t.Fatalf("banned post: %d %v", status, out)
 	}

@@ -56,6 +56,11 @@ func toError(err error) (e *Error, ok bool) {
 	}
 	var iw *repo.InvalidWriteError
 	if errors.As(err, &iw) {
+		// A plugin's refusal keeps the error name it chose.
+		var rej *repo.HookRejectedError
+		if errors.As(iw, &rej) && rej.Name != "" {
+			return Errorf(http.StatusBadRequest, rej.Name, "%s", iw.Message), true
+		}
 		return invalidRequest("%s", iw.Message), true
 	}
 	for _, m := range errorMap {

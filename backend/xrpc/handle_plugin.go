@@ -18,6 +18,7 @@ type PluginAdmin interface {
 	Disable(ctx context.Context, id string) error
 	Reload(ctx context.Context, id, path string) error
 	Uninstall(ctx context.Context, id string, wipe bool) error
+	Configure(ctx context.Context, id string, values map[string]any) error
 	Inspect(id string) (plugin.Info, error)
 	List() []plugin.Info
 }
@@ -26,7 +27,7 @@ var _ PluginAdmin = (*plugin.Host)(nil)
 
 // PluginHandlers serves dev.hearthpds.plugin.* for the operator (HTTP Basic
 // admin:<admin password>): list, inspect, install from a path on the
-// server, enable with a grant, disable, reload and uninstall.
+// server, enable with a grant, disable, reload, uninstall and configure.
 type PluginHandlers struct {
 	Host PluginAdmin
 }
@@ -42,6 +43,7 @@ func (h *PluginHandlers) Methods() []Method {
 		{NSID: ns + "disable", Kind: Procedure, Auth: AdminAuth, Handler: h.disable},
 		{NSID: ns + "reload", Kind: Procedure, Auth: AdminAuth, Handler: h.reload},
 		{NSID: ns + "uninstall", Kind: Procedure, Auth: AdminAuth, Handler: h.uninstall},
+		{NSID: ns + "configure", Kind: Procedure, Auth: AdminAuth, Handler: h.configure},
 	}
 }
 
@@ -58,6 +60,8 @@ func pluginError(err error) error {
 		return Errorf(http.StatusBadRequest, "PluginNotFound", "%s", err.Error())
 	case errors.Is(err, plugin.ErrExists):
 		return Errorf(http.StatusBadRequest, "PluginExists", "%s", err.Error())
+	case errors.Is(err, plugin.ErrConfig):
+		return Errorf(http.StatusBadRequest, "InvalidConfig", "%s", err.Error())
 	case errors.Is(err, plugin.ErrManifest):
 		return Errorf(http.StatusBadRequest, "InvalidManifest", "%s", err.Error())
 	case errors.Is(err, fs.ErrNotExist):
@@ -224,4 +228,28 @@ func (h *PluginHandlers) uninstall(ctx context.Context, c *Call) (any, error) {
 		return nil, pluginError(err)
 	}
 	return nil, nil
+}
+
+type pluginConfigureIn struct {
+	ID     string         `json:"id"`
+	Config map[string]any `json:"config"`
+}
+
+// configure sets configuration values (checked against the plugin's
+// config schema); the plugin's next call sees them.
+func (h *PluginHandlers) configure(ctx context.Context, c *Call) (any, error) {
+	var in pluginConfigureIn
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := (pluginIDIn{ID: in.ID}).check(); err != nil {
+		return nil, err
+	}
+	if in.Config == nil {
+		return nil, invalidRequest("config is required: an object of values named as in the plugin's config schema")
+	}
+	if err := h.Host.Configure(ctx, in.ID, in.Config); err != nil {
+		return nil, pluginError(err)
+	}
+	return h.installed(in.ID)
 }

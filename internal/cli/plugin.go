@@ -108,7 +108,7 @@ func newPluginCmd(e *env) *cobra.Command {
 		for _, p := range plugins {
 			m, _ := p.(map[string]any)
 			man, _ := m["manifest"].(map[string]any)
-			fmt.Fprintf(e.stdout, "%s\t%v\t%v\n", man["ID"], man["Version"], m["state"])
+			fmt.Fprintf(e.stdout, "%s\t%v\t%v\n", man["id"], man["version"], m["state"])
 		}
 		return nil
 	})
@@ -162,8 +162,35 @@ func newPluginCmd(e *env) *cobra.Command {
 			return err
 		})
 	uninstall.Flags().BoolVar(&wipe, "wipe", false, "also delete the plugin's kv and /data")
-	cmd.AddCommand(list, inspect, install, enable, disable, reload, uninstall)
+	configure := sub("config ID KEY=VALUE...", "Set configuration values (a JSON value, else text: banned='[\"spam\"]' greeting=hi)",
+		cobra.MinimumNArgs(2), func(_ *cobra.Command, a []string) error {
+			values, err := configValues(a[1:])
+			if err != nil {
+				return err
+			}
+			return show(c.call("configure", nil, map[string]any{"id": a[0], "config": values}))
+		})
+	cmd.AddCommand(list, inspect, install, enable, disable, reload, uninstall, configure)
 	return cmd
+}
+
+// configValues parses KEY=VALUE arguments: a value that is JSON (a number,
+// true, an array…) is taken as such, anything else as text.
+func configValues(args []string) (map[string]any, error) {
+	values := map[string]any{}
+	for _, kv := range args {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("%q is not KEY=VALUE", kv)
+		}
+		var parsed any
+		if err := json.Unmarshal([]byte(v), &parsed); err == nil {
+			values[k] = parsed
+		} else {
+			values[k] = v
+		}
+	}
+	return values, nil
 }
 
 func firstNonEmpty(s ...string) string {

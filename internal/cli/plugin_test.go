@@ -1,48 +1,19 @@
 package cli
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/hearthpds/hearth/internal/plugintest"
 	"github.com/hearthpds/hearth/internal/testpds"
 )
 
-// contentFilterBundle builds the Go SDK's content-filter example to real
-// WASM and writes its plugin folder (manifest with the module's sha256).
+// contentFilterBundle builds the content-filter example to real WASM and
+// writes its plugin folder (manifest with the module's sha256).
 func contentFilterBundle(t *testing.T) string {
 	t.Helper()
-	src, err := filepath.Abs(filepath.Join("..", "..", "plugins", "sdk", "go", "examples", "contentfilter"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	wasmPath := filepath.Join(dir, "plugin.wasm")
-	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-trimpath", "-o", wasmPath, ".")
-	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "GOWORK=off", "CGO_ENABLED=0")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build the content filter: %v\n%s", err, msg)
-	}
-	wasm, err := os.ReadFile(wasmPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	manifest, err := os.ReadFile(filepath.Join(src, "plugin.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(wasm)
-	m := regexp.MustCompile(`(?m)^sha256 = "[0-9a-f]+"`).ReplaceAllString(string(manifest), `sha256 = "`+hex.EncodeToString(sum[:])+`"`)
-	if err := os.WriteFile(filepath.Join(dir, "plugin.toml"), []byte(m), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return dir
+	src := plugintest.Path("plugins", "examples", "contentfilter")
+	return plugintest.BundleDir(t, src, plugintest.BuildGo(t, src, ""))
 }
 
 // TestPluginCommands runs `hearth plugin …` against a running server with
@@ -73,6 +44,21 @@ func TestPluginCommands(t *testing.T) {
 		t.Fatalf("enable printed %s", out)
 	}
 	run(1, "enable", id, "--grant", "not json")
+	// Configuration applies to the very next call.
+	if out := run(0, "config", id, `banned=["spam"]`); !strings.Contains(out, `"spam"`) {
+		t.Fatalf("config printed %s", out)
+	}
+	if out := run(1, "config", id, "banned=spam"); !strings.Contains(out, "InvalidConfig") || !strings.Contains(out, "banned") {
+		t.Fatalf("config with a string for a string[] printed %s", out)
+	}
+	run(1, "config", id, "nokey")
+	alice := pds.Account(t, "alice.test")
+	if status, out := alice.Post("more spam please"); status != 400 || !strings.Contains(out["message"].(string), id) {
+		t.Fatalf("a banned post after config: %d %v", status, out)
+	}
+	if status, out := alice.Post("hello"); status != 200 {
+		t.Fatalf("a plain post: %d %v", status, out)
+	}
 	run(0, "reload", id, "--from", bundle)
 	if out := run(0, "inspect", id); !strings.Contains(out, `"state": "enabled"`) {
 		t.Fatalf("inspect printed %s", out)
