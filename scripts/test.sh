@@ -68,9 +68,12 @@ command -v node >/dev/null || need_pkgs+=(nodejs)
 command -v npm >/dev/null || need_pkgs+=(npm)
 # The window (cgo: GTK 3 and WebKitGTK 4.1), the screen it opens on and
 # the tools that find and photograph it, the browser the e2e tests drive,
-# and the keychain (Secret Service) with its session bus.
+# the keychain (Secret Service) with its session bus, and Debian's Rust
+# with its wasm32-wasi standard library for the Rust plugin SDK
+# (/usr/bin/rustc; a rustup toolchain on PATH has no wasm target).
 for p in libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config xvfb xauth xdotool imagemagick chromium \
-	dbus-daemon gnome-keyring libsecret-tools file; do
+	dbus-daemon gnome-keyring libsecret-tools file \
+	rustc libstd-rust-dev-wasm32; do
 	pkg_missing "$p" && need_pkgs+=("$p")
 done
 
@@ -93,19 +96,22 @@ trap 'scripts/pg.sh stop >/dev/null 2>&1 || true' EXIT
 echo "HEARTH_TEST_POSTGRES=$HEARTH_TEST_POSTGRES"
 stage_end
 
-stage "npm dependencies (frontend/ and the reference-client tests)"
+stage "npm dependencies (frontend/, the reference-client tests, the AssemblyScript plugin SDK)"
 for script in build test test:e2e; do
 	node -e 'process.exit(require("./frontend/package.json").scripts?.[process.argv[1]] ? 0 : 1)' "$script" ||
 		{ echo "frontend/package.json has no \"$script\" script: the frontend stages cannot run" >&2; exit 1; }
 done
 (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
 (cd test/npm && npm ci --no-audit --no-fund --loglevel=error)
+(cd plugins/sdk/assemblyscript && npm ci --no-audit --no-fund --loglevel=error)
 stage_end
 
 stage "gofmt and go vet"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './frontend/node_modules/*'))
 if [ -n "$unformatted" ]; then echo "not gofmt-formatted:"; echo "$unformatted"; exit 1; fi
 go vet ./...
+# The plugin SDK and the example plugins are modules of their own.
+for m in plugins/sdk/go plugins/examples; do (cd "$m" && go vet ./... && GOOS=wasip1 GOARCH=wasm go vet ./...); done
 # The window's other platforms still compile (docs/desktop.md).
 GOOS=windows go build ./...
 GOOS=darwin go vet ./...
@@ -185,6 +191,13 @@ if ! grep -qE -- '--- PASS: TestDesktopWindow' "$log"; then
 	echo "the real window test (TestDesktopWindow) did not pass" >&2
 	status=1
 fi
+# The Go plugin SDK and the example plugins (their own modules): unit tests
+# run natively against the SDK's fake host.
+for m in plugins/sdk/go plugins/examples; do
+	if ! (cd "$m" && go test -count=1 -v ./...) >>"$log" 2>&1; then
+		echo "go test in $m failed" >&2; status=1
+	fi
+done
 passed=$((passed + $(grep -cE '^\s*--- PASS' "$log" || true)))
 failed=$((failed + $(grep -cE '^\s*--- FAIL' "$log" || true)))
 skipped=$((skipped + $(grep -cE '^\s*--- SKIP' "$log" || true)))

@@ -38,6 +38,15 @@ type Options struct {
 	// it they are dropped and logged, never slowing a write.
 	AfterQueue int
 	Logger     *slog.Logger
+	// Secrets seals configuration values of type "secret" in state.json
+	// (the server's master key); nil: such values cannot be set.
+	Secrets Secrets
+}
+
+// Secrets seals and opens secret configuration values; keys.Sealer is one.
+type Secrets interface {
+	Seal(plaintext, ad []byte) ([]byte, error)
+	Open(sealed, ad []byte) ([]byte, error)
 }
 
 // Host runs the installed plugins.

@@ -33,6 +33,7 @@ before_timeout_ms = 200
 kv_quota_kib = 4
 [config]
 greeting = { type = "string", default = "hello" }
+token = { type = "secret" }
 `
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

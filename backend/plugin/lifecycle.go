@@ -230,7 +230,14 @@ func (h *Host) Configure(ctx context.Context, id string, values map[string]any) 
 		p.saved.Config = map[string]any{}
 	}
 	for k, v := range values {
-		p.saved.Config[k] = v
+		if p.manifest.Config[k].Type != "secret" {
+			p.saved.Config[k] = v
+			continue
+		}
+		if err := p.setSecret(k, v.(string)); err != nil {
+			p.mu.Unlock()
+			return err
+		}
 	}
 	p.mu.Unlock()
 	if err := p.save(); err != nil {
@@ -241,6 +248,27 @@ func (h *Host) Configure(ctx context.Context, id string, values map[string]any) 
 	if mc := p.cur.Load(); mc != nil {
 		mc.restart(ctx)
 	}
+	return nil
+}
+
+// setSecret seals a secret config value (an empty one removes it). p.mu
+// is held.
+func (p *Plugin) setSecret(key, value string) error {
+	if value == "" {
+		delete(p.saved.Secrets, key)
+		return nil
+	}
+	if p.host.opts.Secrets == nil {
+		return fmt.Errorf("%w: %s is a secret, and this server has no master key to seal it with", ErrConfig, key)
+	}
+	sealed, err := p.host.opts.Secrets.Seal([]byte(value), secretAD(p.id, key))
+	if err != nil {
+		return fmt.Errorf("plugin %s: seal %s: %w", p.id, key, err)
+	}
+	if p.saved.Secrets == nil {
+		p.saved.Secrets = map[string][]byte{}
+	}
+	p.saved.Secrets[key] = sealed
 	return nil
 }
 

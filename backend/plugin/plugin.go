@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -41,11 +42,14 @@ type Plugin struct {
 
 // savedState is what survives a restart (state.json in the plugin's dir).
 type savedState struct {
-	State      State          `json:"state"`
-	Granted    []Capability   `json:"granted"`
-	Config     map[string]any `json:"config,omitempty"`
-	Cursor     int64          `json:"cursor"`
-	Unverified bool           `json:"unverified"`
+	State   State          `json:"state"`
+	Granted []Capability   `json:"granted"`
+	Config  map[string]any `json:"config,omitempty"`
+	// Secrets holds the values of "secret" config fields, sealed under
+	// the host's Secrets (associated data: secretAD).
+	Secrets    map[string][]byte `json:"secrets,omitempty"`
+	Cursor     int64             `json:"cursor"`
+	Unverified bool              `json:"unverified"`
 }
 
 func (p *Plugin) granted(kind string) bool {
@@ -80,6 +84,13 @@ func (p *Plugin) configValue(key string) ([]byte, error) {
 	f, ok := p.manifest.Config[key]
 	if !ok {
 		return nil, ErrNotFound
+	}
+	if f.Type == "secret" {
+		sealed, ok := p.saved.Secrets[key]
+		if !ok || p.host.opts.Secrets == nil {
+			return nil, ErrNotFound
+		}
+		return p.host.opts.Secrets.Open(sealed, secretAD(p.id, key))
 	}
 	v, ok := p.saved.Config[key]
 	if !ok {
@@ -169,6 +180,13 @@ func (s *stats) percentile(q float64) time.Duration {
 	return l[int(float64(n-1)*q)]
 }
 
+// SecretSet stands for a secret config value in Info: the value itself is
+// never reported.
+const SecretSet = "(set)"
+
+// secretAD binds a sealed secret to its plugin and key.
+func secretAD(id, key string) []byte { return []byte("hearth/plugin-secret/v1:" + id + ":" + key) }
+
 // Info is what Inspect reports.
 type Info struct {
 	Manifest     Manifest       `json:"manifest"`
@@ -190,8 +208,15 @@ func (p *Plugin) info() Info {
 	if granted == nil {
 		granted = []Capability{}
 	}
+	config := maps.Clone(p.saved.Config)
+	for k := range p.saved.Secrets {
+		if config == nil {
+			config = map[string]any{}
+		}
+		config[k] = SecretSet
+	}
 	return Info{Manifest: *p.manifest, State: p.saved.State, Granted: granted,
-		Config: p.saved.Config, Unverified: p.saved.Unverified,
+		Config: config, Unverified: p.saved.Unverified,
 		Calls: p.stats.calls, Errors: p.stats.errors, P50: p.stats.percentile(0.5), P99: p.stats.percentile(0.99),
 		RecentErrors: slices.Clone(p.stats.recent)}
 }

@@ -72,6 +72,9 @@ func (m *Manifest) Validate() error {
 		return err
 	}
 	for k, c := range m.Config {
+		if c.Type == "secret" && c.Default != nil {
+			return fieldErr("config."+k+".default", "a secret has no default: the operator sets it")
+		}
 		if err := checkConfigValue("config."+k+".default", c.Type, c.Default, true); err != nil {
 			return err
 		}
@@ -114,8 +117,8 @@ func validateCap(f string, c Capability) error {
 			return fieldErr(f+".hosts", "http:fetch needs at least one host")
 		}
 		for j, h := range c.Hosts {
-			if h == "" || strings.ContainsAny(h, "/:@ ") || (strings.Contains(h, "*") && !strings.HasPrefix(h, "*.")) {
-				return fieldErr(fmt.Sprintf("%s.hosts[%d]", f, j), "%q is not a host name (or *.domain)", h)
+			if h == "" || strings.ContainsAny(h, "/:@ ") || (strings.Contains(h, "*") && h != AnyHost && !strings.HasPrefix(h, "*.")) {
+				return fieldErr(fmt.Sprintf("%s.hosts[%d]", f, j), "%q is not a host name (or *.domain, or *)", h)
 			}
 		}
 		for j, meth := range c.Methods {
@@ -178,11 +181,11 @@ func globsOverlap(a, b string) bool {
 	return globMatch(a, strings.TrimSuffix(b, "*")) || globMatch(b, strings.TrimSuffix(a, "*")) || globMatch(a, b) || globMatch(b, a)
 }
 
-var configTypes = map[string]bool{"string": true, "string[]": true, "int": true, "number": true, "bool": true}
+var configTypes = map[string]bool{"string": true, "string[]": true, "int": true, "number": true, "bool": true, "secret": true}
 
 func checkConfigValue(field, typ string, v any, allowNil bool) error {
 	if !configTypes[typ] {
-		return fieldErr(strings.TrimSuffix(field, ".default")+".type", "unknown config type %q (string, string[], int, number, bool)", typ)
+		return fieldErr(strings.TrimSuffix(field, ".default")+".type", "unknown config type %q (string, string[], int, number, bool, secret)", typ)
 	}
 	if v == nil {
 		if allowNil {
@@ -192,7 +195,7 @@ func checkConfigValue(field, typ string, v any, allowNil bool) error {
 	}
 	ok := false
 	switch typ {
-	case "string":
+	case "string", "secret":
 		_, ok = v.(string)
 	case "int":
 		switch x := v.(type) {

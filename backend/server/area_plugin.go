@@ -35,6 +35,7 @@ func (s *Server) initPlugins(ctx context.Context) error {
 		Repos:       adapter.Repos{Engine: s.engine},
 		ServerNSIDs: nsids,
 		Fetch:       plugin.FetchPolicy{AllowPrivate: s.cfg.PluginFetchAllowPrivate},
+		Secrets:     s.sealer,
 		Logger:      s.log.With("area", "plugins"),
 	})
 	if err != nil {
