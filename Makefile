@@ -8,6 +8,7 @@
 #   make check-bindings   ... and fail if that changed anything
 #   make package-linux    dist/hearth_<version>_amd64.deb
 #   make package-windows  build/bin/hearth.exe and its NSIS installer (cross-built), copied to dist/
+#   make example-plugins  build/plugins/<name>/ and <name>.zip: the Go example plugins, built and packed
 GO ?= go
 WAILS := $(GO) tool wails
 # wails generate writes frontend/wailsjs with mode 0755, wails build with
@@ -27,7 +28,7 @@ DEB := dist/hearth_$(DEB_VERSION)_amd64.deb
 WAILS_BUILD := $(WAILS) build -m -s -skipbindings -nosyncgomod -nocolour -ldflags '$(LDFLAGS)'
 FRONTEND_SRC := $(shell find frontend -path frontend/node_modules -prune -o -path frontend/dist -prune -o -type f -print 2>/dev/null)
 
-.PHONY: build frontend desktop bindings check-bindings package-linux package-windows test vet fmt run lexicons clean
+.PHONY: example-plugins build frontend desktop bindings check-bindings package-linux package-windows test vet fmt run lexicons clean
 
 build: frontend/dist/index.html
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
@@ -92,4 +93,18 @@ lexicons:
 	$(GO) generate ./backend/lexicon
 
 clean:
-	rm -rf bin build/bin dist
+	rm -rf bin build/bin build/plugins dist
+
+# The Go example plugins (plugins/examples/*), each built as a WASI reactor
+# and packed (plugin.toml's sha256 set, validated) into build/plugins/<name>/
+# and build/plugins/<name>.zip, ready for `hearth plugin install`.
+EXAMPLES := $(notdir $(patsubst %/plugin.toml,%,$(wildcard plugins/examples/*/plugin.toml)))
+example-plugins: build
+	@for ex in $(EXAMPLES); do \
+		out=build/plugins/$$ex; rm -rf $$out; mkdir -p $$out; \
+		cp plugins/examples/$$ex/plugin.toml $$out/; \
+		[ -f plugins/examples/$$ex/README.md ] && cp plugins/examples/$$ex/README.md $$out/; \
+		[ -d plugins/examples/$$ex/lexicons ] && cp -r plugins/examples/$$ex/lexicons $$out/; \
+		(cd plugins/examples && GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -o ../../$$out/plugin.wasm ./$$ex) || exit 1; \
+		$(BIN) plugin pack $$out --zip build/plugins/$$ex.zip || exit 1; \
+	done
