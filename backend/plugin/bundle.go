@@ -19,6 +19,7 @@ type bundle struct {
 	manifest *Manifest
 	toml     []byte
 	wasm     []byte
+	lexicons *Lexicons // lexicons/**/*.json, checked (lexicons.go); nil: none
 }
 
 // openBundle reads a plugin folder or .zip, validates the manifest and
@@ -44,7 +45,15 @@ func openBundle(path string) (*bundle, error) {
 	if got := hex.EncodeToString(sum[:]); got != m.SHA256 {
 		return nil, fieldErr("sha256", "%s does not match %s (sha256 %s)", m.SHA256, m.Wasm, got)
 	}
-	return &bundle{manifest: m, toml: tomlData, wasm: wasm}, nil
+	files, err := readLexiconFiles(path)
+	if err != nil {
+		return nil, err
+	}
+	lex, err := loadLexicons(files, m)
+	if err != nil {
+		return nil, err
+	}
+	return &bundle{manifest: m, toml: tomlData, wasm: wasm, lexicons: lex}, nil
 }
 
 // readBundle reads an installed bundle (checked again: files at rest may change).
@@ -126,6 +135,9 @@ func (b *bundle) writeTo(dir string) error {
 	}
 	if err := os.WriteFile(filepath.Join(tmp, filepath.FromSlash(b.manifest.Wasm)), b.wasm, 0o600); err != nil {
 		return err
+	}
+	if err := b.lexicons.writeTo(tmp); err != nil {
+		return fmt.Errorf("plugin %s: %w", b.manifest.ID, err)
 	}
 	old := dir + ".old"
 	_ = os.RemoveAll(old)

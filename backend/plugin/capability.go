@@ -12,11 +12,17 @@ const (
 	CapXRPCRegister = "xrpc:register"
 	CapFirehose     = "firehose:subscribe"
 	CapRepoExport   = "repo:export"
+	// CapPrivacyHooks lets a plugin declare the privacy hooks
+	// (privacy.on_access_grant_request, privacy.on_key_rotation): it learns
+	// who is granted or revoked which private collection, never a key or
+	// a record.
+	CapPrivacyHooks = "privacy:hooks"
 )
 
 var capKinds = map[string]bool{
 	CapHTTPFetch: true, CapKVRead: true, CapKVWrite: true, CapRecordRead: true,
 	CapBlobRead: true, CapXRPCRegister: true, CapFirehose: true, CapRepoExport: true,
+	CapPrivacyHooks: true,
 }
 
 // importCaps maps each host import (module "pds") to the capability it
@@ -41,21 +47,36 @@ var hookNames = map[string]string{
 	"xrpc.before": "", "xrpc.after": "",
 	"xrpc.handle":                     CapXRPCRegister,
 	"firehose.on_commit":              CapFirehose,
-	"privacy.on_access_grant_request": "", "privacy.on_key_rotation": "",
+	"privacy.on_access_grant_request": CapPrivacyHooks, "privacy.on_key_rotation": CapPrivacyHooks,
 }
+
+// AnyHost is the http:fetch host entry meaning "whatever host the user
+// grants". Declared in a manifest it covers every host a grant names (a
+// webhook or backup plugin whose target is the user's choice), but it is
+// never granted implicitly: a grant entry without hosts, or Enable with a
+// nil grant, leaves it out. Only a grant naming "*" itself keeps it, and
+// then the plugin may fetch from any host (the operator's address policy
+// still applies).
+const AnyHost = "*"
 
 // Intersect returns the effective rights: the grant narrowed to what the
 // manifest declares. A grant entry without lists takes the manifest's
-// lists; list entries the manifest does not cover are dropped.
+// lists (but never AnyHost); list entries the manifest does not cover are
+// dropped.
 func Intersect(declared, grant []Capability) []Capability {
+	implicit := sameList(declared, grant) // Enable with a nil grant passes the manifest's own list
 	var out []Capability
 	for _, g := range grant {
 		d, ok := findCap(declared, g.Kind)
 		if !ok {
 			continue
 		}
+		hosts := g.Hosts
+		if implicit {
+			hosts = nil
+		}
 		e := Capability{Kind: g.Kind,
-			Hosts:       narrow(d.Hosts, g.Hosts, hostMatch),
+			Hosts:       narrowHosts(d.Hosts, hosts),
 			Methods:     narrow(d.Methods, g.Methods, func(p, n string) bool { return p == n }),
 			Collections: narrow(d.Collections, g.Collections, globMatch),
 			NSIDs:       narrow(d.NSIDs, g.NSIDs, globMatch),
@@ -83,4 +104,19 @@ func narrow(declared, granted []string, match func(pattern, name string) bool) [
 		}
 	}
 	return out
+}
+
+// narrowHosts is narrow for http:fetch hosts: a declared AnyHost covers
+// every granted host, and an empty grant takes the declared hosts except
+// AnyHost, which must be granted by name.
+func narrowHosts(declared, granted []string) []string {
+	if len(granted) > 0 {
+		return narrow(declared, granted, hostMatch)
+	}
+	return slices.DeleteFunc(slices.Clone(declared), func(h string) bool { return h == AnyHost })
+}
+
+// sameList reports whether a and b are the same slice (not merely equal).
+func sameList(a, b []Capability) bool {
+	return len(a) > 0 && len(a) == len(b) && &a[0] == &b[0]
 }

@@ -161,7 +161,7 @@ func (h *Host) loadInstalled(ctx context.Context) error {
 			h.log.Error("plugin bundle unreadable; skipped", "dir", dir, "err", err)
 			continue
 		}
-		p := &Plugin{host: h, id: b.manifest.ID, dir: dir, manifest: b.manifest}
+		p := &Plugin{host: h, id: b.manifest.ID, dir: dir, manifest: b.manifest, lex: b.lexicons}
 		if err := p.load(); err != nil {
 			return err
 		}

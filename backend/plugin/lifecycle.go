@@ -33,7 +33,7 @@ func (h *Host) Install(ctx context.Context, path string) (*Manifest, error) {
 	if err := b.writeTo(filepath.Join(dir, "bundle")); err != nil {
 		return nil, err
 	}
-	p := &Plugin{host: h, id: b.manifest.ID, dir: dir, manifest: b.manifest,
+	p := &Plugin{host: h, id: b.manifest.ID, dir: dir, manifest: b.manifest, lex: b.lexicons,
 		saved: savedState{State: StateDisabled, Unverified: true}}
 	if err := p.save(); err != nil {
 		return nil, err
@@ -67,6 +67,7 @@ func (h *Host) Enable(ctx context.Context, id string, grant []Capability) error 
 	}
 	p.mu.Lock()
 	p.saved.Granted, p.saved.State, p.failures = eff, StateEnabled, 0
+	p.lex = b.lexicons
 	p.mu.Unlock()
 	if err := h.start(ctx, p, b.wasm); err != nil {
 		p.mu.Lock()
@@ -160,7 +161,7 @@ func (h *Host) Reload(ctx context.Context, id, path string) error {
 		}
 	}
 	p.mu.Lock()
-	p.manifest = b.manifest
+	p.manifest, p.lex = b.manifest, b.lexicons
 	p.saved.Granted = Intersect(b.manifest.Capabilities, p.saved.Granted)
 	p.saved.Unverified = true
 	enabled := p.saved.State == StateEnabled

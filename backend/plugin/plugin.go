@@ -35,6 +35,7 @@ type Plugin struct {
 
 	mu       sync.Mutex // guards everything below
 	manifest *Manifest
+	lex      *Lexicons // bundled lexicons (lexicons.go); nil: none
 	saved    savedState
 	failures int // consecutive
 	stats    stats

@@ -63,8 +63,12 @@ func (ph *pluginHooks) Handles(nsid string) bool {
 }
 
 // ServeCall implements xrpc.PluginHooks: the plugin's xrpc.handle hook
-// answers with its own status, encoding and body. A plugin that fails is
-// a 502 PluginFailed naming it.
+// answers with its own status, encoding and body. When the plugin bundles
+// lexicons, the host checks the call against the method's lexicon first
+// (a wrong HTTP method is a 405, bad parameters or input a 400 naming the
+// field, an NSID without a lexicon a 501) and the answer after (one the
+// lexicon does not allow is a 502 PluginFailed naming the plugin). A
+// plugin that fails is a 502 PluginFailed naming it.
 func (ph *pluginHooks) ServeCall(w http.ResponseWriter, r *http.Request, nsid string, v *xrpc.Viewer) error {
 	h := ph.host.Load()
 	if h == nil {
@@ -82,10 +86,14 @@ func (ph *pluginHooks) ServeCall(w http.ResponseWriter, r *http.Request, nsid st
 			return xrpc.Errorf(http.StatusBadRequest, "InvalidRequest", "reading the request body: %v", err)
 		}
 	}
-	resp, ok, err := h.HandleXRPC(r.Context(), plugin.XRPCRequest{NSID: nsid, Method: r.Method, Params: r.URL.Query(), Body: body, Auth: callerOf(v)})
+	req := plugin.XRPCRequest{NSID: nsid, Method: r.Method, Params: r.URL.Query(), Body: body, Auth: callerOf(v)}
+	resp, ok, err := h.CallXRPC(r.Context(), req, r.Header.Get("Content-Type"))
+	var refused *plugin.CallError
 	switch {
 	case !ok:
 		return xrpc.Errorf(http.StatusNotImplemented, "MethodNotImplemented", "Method Not Implemented: %s", nsid)
+	case errors.As(err, &refused):
+		return xrpc.Errorf(refused.Status, refused.Name, "%s", refused.Message)
 	case err != nil:
 		return xrpc.Errorf(http.StatusBadGateway, "PluginFailed", "plugin %s failed to answer %s", resp.Plugin, nsid)
 	}

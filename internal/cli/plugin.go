@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hearthpds/hearth/backend/plugin"
 )
 
 // pluginClient calls a running server's dev.hearthpds.plugin.* admin
@@ -170,7 +172,18 @@ func newPluginCmd(e *env) *cobra.Command {
 			}
 			return show(c.call("configure", nil, map[string]any{"id": a[0], "config": values}))
 		})
-	cmd.AddCommand(list, inspect, install, enable, disable, reload, uninstall, configure)
+	var zipTo string
+	pack := sub("pack DIR", "Prepare a plugin folder for installing: set plugin.toml's sha256 to the module's and validate it (no server needed)",
+		cobra.ExactArgs(1), func(_ *cobra.Command, a []string) error {
+			m, err := plugin.Pack(a[0], zipTo)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(e.stdout, "%s %s: sha256 %s\n", m.ID, m.Version, m.SHA256)
+			return err
+		})
+	pack.Flags().StringVar(&zipTo, "zip", "", "also write the bundle as this .zip")
+	cmd.AddCommand(list, inspect, install, enable, disable, reload, uninstall, configure, pack)
 	return cmd
 }
 

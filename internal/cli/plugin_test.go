@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -30,6 +33,22 @@ func TestPluginCommands(t *testing.T) {
 			t.Fatalf("hearth %v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", args, code, want, out, errs)
 		}
 		return out + errs
+	}
+	// A stale sha256 (a rebuilt module) is refused; pack sets it.
+	toml := filepath.Join(bundle, "plugin.toml")
+	data, err := os.ReadFile(toml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := regexp.MustCompile(`(?m)^sha256 = .*$`).ReplaceAll(data, []byte(`sha256 = "`+strings.Repeat("0", 64)+`"`))
+	if err := os.WriteFile(toml, stale, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := run(1, "install", bundle); !strings.Contains(out, "sha256") {
+		t.Fatalf("install with a stale sha256 printed %s", out)
+	}
+	if code, out, errs := runCLI(t, "plugin", "pack", bundle); code != 0 || !strings.Contains(out, id+" 0.1.0: sha256 ") {
+		t.Fatalf("pack: exit %d\n%s%s", code, out, errs)
 	}
 	if out := run(0, "install", bundle); !strings.Contains(out, `"state": "disabled"`) || !strings.Contains(out, `"unverified": true`) {
 		t.Fatalf("install printed %s", out)
