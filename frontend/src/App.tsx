@@ -8,6 +8,8 @@ import { Home } from './pages/Home';
 import { Importing } from './pages/Importing';
 import { NotYet } from './pages/NotYet';
 import { Passphrase } from './pages/Passphrase';
+import { Plugins } from './pages/Plugins';
+import { Private } from './pages/Private';
 import { Repository } from './pages/Repository';
 import { Settings } from './pages/Settings';
 
@@ -123,7 +125,7 @@ function Frame({ account, onServerChange, problem }: { account: app.AccountInfo 
             <li key={p}>
               <a href={'#/' + p} aria-current={p === page ? 'page' : undefined} className={p === page ? 'active' : ''}>
                 {pageTitles[p]}
-                {(p === 'private' || p === 'plugins' || p === 'exposure') && <span className="soon">soon</span>}
+                {p === 'exposure' && <span className="soon">soon</span>}
               </a>
             </li>
           ))}
@@ -139,7 +141,9 @@ function Frame({ account, onServerChange, problem }: { account: app.AccountInfo 
           {page === 'repository' && <Repository />}
           {page === 'settings' && <Settings onServerChange={onServerChange} />}
           {page === 'delegation' && <Delegation account={account} />}
-          {(page === 'private' || page === 'plugins' || page === 'exposure') && <NotYet page={page} />}
+          {page === 'plugins' && <Plugins />}
+          {page === 'private' && <Private />}
+          {page === 'exposure' && <NotYet page={page} />}
         </main>
       </div>
     </div>

@@ -203,6 +203,28 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class CapabilityView {
+	    kind: string;
+	    hosts?: string[];
+	    methods?: string[];
+	    collections?: string[];
+	    nsids?: string[];
+	    description?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CapabilityView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.hosts = source["hosts"];
+	        this.methods = source["methods"];
+	        this.collections = source["collections"];
+	        this.nsids = source["nsids"];
+	        this.description = source["description"];
+	    }
+	}
 	export class Collection {
 	    name: string;
 	    count: number;
@@ -273,6 +295,26 @@ export namespace app {
 		}
 	}
 	
+	export class ConfigFieldView {
+	    key: string;
+	    type: string;
+	    default: any;
+	    value: any;
+	    set: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ConfigFieldView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.type = source["type"];
+	        this.default = source["default"];
+	        this.value = source["value"];
+	        this.set = source["set"];
+	    }
+	}
 	export class ControlledInfo {
 	    did: string;
 	    handle: string;
@@ -357,6 +399,50 @@ export namespace app {
 	        this.password = source["password"];
 	    }
 	}
+	export class GranteeKeyInfo {
+	    did: string;
+	    handle: string;
+	    keyId: string;
+	    kemId: number;
+	    previousKeyId: string;
+	    keyChanged: boolean;
+	    alreadyGranted: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new GranteeKeyInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.did = source["did"];
+	        this.handle = source["handle"];
+	        this.keyId = source["keyId"];
+	        this.kemId = source["kemId"];
+	        this.previousKeyId = source["previousKeyId"];
+	        this.keyChanged = source["keyChanged"];
+	        this.alreadyGranted = source["alreadyGranted"];
+	    }
+	}
+	export class HookView {
+	    name: string;
+	    description: string;
+	    collections?: string[];
+	    nsids?: string[];
+	    priority: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new HookView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.description = source["description"];
+	        this.collections = source["collections"];
+	        this.nsids = source["nsids"];
+	        this.priority = source["priority"];
+	    }
+	}
 	export class ImportInput {
 	    source: string;
 	    pdsUrl: string;
@@ -437,6 +523,26 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class LimitsView {
+	    memoryMiB: number;
+	    beforeTimeoutMs: number;
+	    afterTimeoutMs: number;
+	    onError: string;
+	    kvQuotaKiB: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new LimitsView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.memoryMiB = source["memoryMiB"];
+	        this.beforeTimeoutMs = source["beforeTimeoutMs"];
+	        this.afterTimeoutMs = source["afterTimeoutMs"];
+	        this.onError = source["onError"];
+	        this.kvQuotaKiB = source["kvQuotaKiB"];
+	    }
+	}
 	export class LogLine {
 	    // Go type: time
 	    time: any;
@@ -472,6 +578,114 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class NewPrivateKey {
+	    keyId: string;
+	    recoveryCode: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new NewPrivateKey(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.keyId = source["keyId"];
+	        this.recoveryCode = source["recoveryCode"];
+	    }
+	}
+	export class PersonRef {
+	    did: string;
+	    handle: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PersonRef(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.did = source["did"];
+	        this.handle = source["handle"];
+	    }
+	}
+	export class PluginErrorView {
+	    at: string;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PluginErrorView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.at = source["at"];
+	        this.error = source["error"];
+	    }
+	}
+	export class PluginView {
+	    id: string;
+	    name: string;
+	    version: string;
+	    api: number;
+	    wasm: string;
+	    sha256: string;
+	    state: string;
+	    unverified: boolean;
+	    source: string;
+	    capabilities: CapabilityView[];
+	    granted: CapabilityView[];
+	    hooks: HookView[];
+	    limits: LimitsView;
+	    config: ConfigFieldView[];
+	    calls: number;
+	    errors: number;
+	    p50Micros: number;
+	    p99Micros: number;
+	    recentErrors: PluginErrorView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new PluginView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.version = source["version"];
+	        this.api = source["api"];
+	        this.wasm = source["wasm"];
+	        this.sha256 = source["sha256"];
+	        this.state = source["state"];
+	        this.unverified = source["unverified"];
+	        this.source = source["source"];
+	        this.capabilities = this.convertValues(source["capabilities"], CapabilityView);
+	        this.granted = this.convertValues(source["granted"], CapabilityView);
+	        this.hooks = this.convertValues(source["hooks"], HookView);
+	        this.limits = this.convertValues(source["limits"], LimitsView);
+	        this.config = this.convertValues(source["config"], ConfigFieldView);
+	        this.calls = source["calls"];
+	        this.errors = source["errors"];
+	        this.p50Micros = source["p50Micros"];
+	        this.p99Micros = source["p99Micros"];
+	        this.recentErrors = this.convertValues(source["recentErrors"], PluginErrorView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class PresetInfo {
 	    name: string;
 	    scope: string;
@@ -486,6 +700,245 @@ export namespace app {
 	        this.name = source["name"];
 	        this.scope = source["scope"];
 	        this.description = source["description"];
+	    }
+	}
+	export class PrivateCollectionInfo {
+	    collection: string;
+	    epoch: number;
+	    records: number;
+	    grantees: number;
+	    hasLexicon: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new PrivateCollectionInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.collection = source["collection"];
+	        this.epoch = source["epoch"];
+	        this.records = source["records"];
+	        this.grantees = source["grantees"];
+	        this.hasLexicon = source["hasLexicon"];
+	    }
+	}
+	export class PrivateGrantInput {
+	    collection: string;
+	    did: string;
+	    keyId: string;
+	    confirmKeyChange: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new PrivateGrantInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.collection = source["collection"];
+	        this.did = source["did"];
+	        this.keyId = source["keyId"];
+	        this.confirmKeyChange = source["confirmKeyChange"];
+	    }
+	}
+	export class PrivateGrantee {
+	    did: string;
+	    handle: string;
+	    keyId: string;
+	    epochs: number[];
+	    grantedAt: string;
+	    active: boolean;
+	    revokedAt?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PrivateGrantee(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.did = source["did"];
+	        this.handle = source["handle"];
+	        this.keyId = source["keyId"];
+	        this.epochs = source["epochs"];
+	        this.grantedAt = source["grantedAt"];
+	        this.active = source["active"];
+	        this.revokedAt = source["revokedAt"];
+	    }
+	}
+	export class PrivateRecordDetail {
+	    collection: string;
+	    rkey: string;
+	    json: string;
+	    epoch: number;
+	    currentEpoch: number;
+	    cid: string;
+	    rev: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PrivateRecordDetail(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.collection = source["collection"];
+	        this.rkey = source["rkey"];
+	        this.json = source["json"];
+	        this.epoch = source["epoch"];
+	        this.currentEpoch = source["currentEpoch"];
+	        this.cid = source["cid"];
+	        this.rev = source["rev"];
+	    }
+	}
+	export class PrivateRecordSummary {
+	    rkey: string;
+	    preview: string;
+	    createdAt?: string;
+	    epoch: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new PrivateRecordSummary(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.rkey = source["rkey"];
+	        this.preview = source["preview"];
+	        this.createdAt = source["createdAt"];
+	        this.epoch = source["epoch"];
+	    }
+	}
+	export class PrivateRecordPage {
+	    records: PrivateRecordSummary[];
+	    cursor: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PrivateRecordPage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.records = this.convertValues(source["records"], PrivateRecordSummary);
+	        this.cursor = source["cursor"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class PrivateRecordRef {
+	    collection: string;
+	    rkey: string;
+	    cid: string;
+	    epoch: number;
+	    rev: string;
+	    validationStatus: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PrivateRecordRef(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.collection = source["collection"];
+	        this.rkey = source["rkey"];
+	        this.cid = source["cid"];
+	        this.epoch = source["epoch"];
+	        this.rev = source["rev"];
+	        this.validationStatus = source["validationStatus"];
+	    }
+	}
+	
+	export class PrivateRevokeResult {
+	    epoch: number;
+	    resealed: number;
+	    reencrypted: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new PrivateRevokeResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.epoch = source["epoch"];
+	        this.resealed = source["resealed"];
+	        this.reencrypted = source["reencrypted"];
+	    }
+	}
+	export class PrivateRotation {
+	    epoch: number;
+	    reason: string;
+	    createdAt: string;
+	    revoked: PersonRef[];
+	
+	    static createFrom(source: any = {}) {
+	        return new PrivateRotation(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.epoch = source["epoch"];
+	        this.reason = source["reason"];
+	        this.createdAt = source["createdAt"];
+	        this.revoked = this.convertValues(source["revoked"], PersonRef);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class PrivateStatus {
+	    hasIdentity: boolean;
+	    keyId: string;
+	    kemId: number;
+	    publishedKeyId: string;
+	    recoveryConfirmedAt: string;
+	    passphraseBackupAt: string;
+	    seedPresent: boolean;
+	    needsRecovery: boolean;
+	    warningAcknowledgedAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PrivateStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.hasIdentity = source["hasIdentity"];
+	        this.keyId = source["keyId"];
+	        this.kemId = source["kemId"];
+	        this.publishedKeyId = source["publishedKeyId"];
+	        this.recoveryConfirmedAt = source["recoveryConfirmedAt"];
+	        this.passphraseBackupAt = source["passphraseBackupAt"];
+	        this.seedPresent = source["seedPresent"];
+	        this.needsRecovery = source["needsRecovery"];
+	        this.warningAcknowledgedAt = source["warningAcknowledgedAt"];
 	    }
 	}
 	export class RecordDetail {

@@ -4,6 +4,8 @@ import {app} from '../models';
 
 export function Account():Promise<app.AccountInfo>;
 
+export function AcknowledgePrivateWarning():Promise<app.PrivateStatus>;
+
 export function ActAs(arg1:string):Promise<app.ActAsSession>;
 
 export function ActAsCollections(arg1:string):Promise<Array<app.Collection>>;
@@ -24,7 +26,17 @@ export function CancelImport():Promise<void>;
 
 export function ChooseCARFile():Promise<string>;
 
+export function ChoosePluginFolder():Promise<string>;
+
+export function ConfigurePlugin(arg1:string,arg2:Record<string, any>):Promise<app.PluginView>;
+
+export function ConfirmPrivateRecoveryCode():Promise<app.PrivateStatus>;
+
 export function CreateAccount(arg1:app.CreateAccountInput):Promise<app.AccountInfo>;
+
+export function CreatePrivateIdentity():Promise<app.NewPrivateKey>;
+
+export function CreatePrivateRecord(arg1:string,arg2:string,arg3:string):Promise<app.PrivateRecordRef>;
 
 export function CreateRecord(arg1:string,arg2:string,arg3:string):Promise<app.RecordRef>;
 
@@ -32,15 +44,29 @@ export function DelegationAuditLog(arg1:app.AuditFilterInput):Promise<app.AuditP
 
 export function DelegationPresets():Promise<Array<app.PresetInfo>>;
 
+export function DeletePrivateRecord(arg1:string,arg2:string):Promise<void>;
+
 export function DeleteRecord(arg1:string,arg2:string):Promise<void>;
+
+export function DisablePlugin(arg1:string):Promise<app.PluginView>;
 
 export function DiscardImport():Promise<void>;
 
+export function EnablePlugin(arg1:string,arg2:Array<app.CapabilityView>):Promise<app.PluginView>;
+
 export function EndActAs(arg1:string):Promise<void>;
+
+export function ExportPrivateBackup():Promise<string>;
+
+export function GetPrivateRecord(arg1:string,arg2:string):Promise<app.PrivateRecordDetail>;
 
 export function GetRecord(arg1:string,arg2:string):Promise<app.RecordDetail>;
 
+export function GrantPrivateAccess(arg1:app.PrivateGrantInput):Promise<app.PrivateGrantee>;
+
 export function ImportStatus():Promise<app.ImportStatus>;
+
+export function InstallPlugin(arg1:string):Promise<app.PluginView>;
 
 export function ListBlobs(arg1:string,arg2:number):Promise<app.BlobPage>;
 
@@ -50,13 +76,37 @@ export function ListControlledAccounts():Promise<Array<app.ControlledInfo>>;
 
 export function ListControllers():Promise<Array<app.ControllerInfo>>;
 
+export function ListPrivateCollections():Promise<Array<app.PrivateCollectionInfo>>;
+
+export function ListPrivateGrants(arg1:string):Promise<Array<app.PrivateGrantee>>;
+
+export function ListPrivateRecords(arg1:string,arg2:string,arg3:number):Promise<app.PrivateRecordPage>;
+
 export function ListRecords(arg1:string,arg2:string,arg3:number,arg4:string):Promise<app.RecordPage>;
 
 export function Logs(arg1:number):Promise<Array<app.LogLine>>;
 
+export function Plugin(arg1:string):Promise<app.PluginView>;
+
+export function Plugins():Promise<Array<app.PluginView>>;
+
+export function PreviewPrivateGrant(arg1:string,arg2:string):Promise<app.GranteeKeyInfo>;
+
+export function PrivateRotations(arg1:string):Promise<Array<app.PrivateRotation>>;
+
+export function PrivateStatus():Promise<app.PrivateStatus>;
+
+export function PutPrivateRecord(arg1:string,arg2:string,arg3:string):Promise<app.PrivateRecordRef>;
+
 export function PutRecord(arg1:string,arg2:string,arg3:string):Promise<app.RecordRef>;
 
 export function RecentCommits(arg1:number):Promise<Array<app.CommitInfo>>;
+
+export function RecoverPrivateIdentity(arg1:string):Promise<app.PrivateStatus>;
+
+export function RecoverPrivateIdentityFromBackup(arg1:string,arg2:string):Promise<app.PrivateStatus>;
+
+export function ReloadPlugin(arg1:string,arg2:string):Promise<app.PluginView>;
 
 export function RemoveController(arg1:string):Promise<app.ControllerInfo>;
 
@@ -64,9 +114,15 @@ export function RestartServer():Promise<void>;
 
 export function ResumeImport():Promise<app.ImportStatus>;
 
+export function RevokePrivateAccess(arg1:string,arg2:string,arg3:boolean):Promise<app.PrivateRevokeResult>;
+
+export function RotatePrivateCollection(arg1:string,arg2:boolean):Promise<app.PrivateRevokeResult>;
+
 export function SaveSettings(arg1:app.Settings):Promise<void>;
 
 export function ServerStatus():Promise<app.ServerStatus>;
+
+export function SetPrivateBackupPassphrase(arg1:string):Promise<app.PrivateStatus>;
 
 export function Settings():Promise<app.Settings>;
 
@@ -77,6 +133,8 @@ export function StartServer():Promise<void>;
 export function State():Promise<app.State>;
 
 export function StopServer():Promise<void>;
+
+export function UninstallPlugin(arg1:string,arg2:boolean):Promise<void>;
 
 export function Unlock(arg1:string):Promise<void>;
 

@@ -6,6 +6,10 @@ export function Account() {
   return window['go']['app']['App']['Account']();
 }
 
+export function AcknowledgePrivateWarning() {
+  return window['go']['app']['App']['AcknowledgePrivateWarning']();
+}
+
 export function ActAs(arg1) {
   return window['go']['app']['App']['ActAs'](arg1);
 }
@@ -46,8 +50,28 @@ export function ChooseCARFile() {
   return window['go']['app']['App']['ChooseCARFile']();
 }
 
+export function ChoosePluginFolder() {
+  return window['go']['app']['App']['ChoosePluginFolder']();
+}
+
+export function ConfigurePlugin(arg1, arg2) {
+  return window['go']['app']['App']['ConfigurePlugin'](arg1, arg2);
+}
+
+export function ConfirmPrivateRecoveryCode() {
+  return window['go']['app']['App']['ConfirmPrivateRecoveryCode']();
+}
+
 export function CreateAccount(arg1) {
   return window['go']['app']['App']['CreateAccount'](arg1);
+}
+
+export function CreatePrivateIdentity() {
+  return window['go']['app']['App']['CreatePrivateIdentity']();
+}
+
+export function CreatePrivateRecord(arg1, arg2, arg3) {
+  return window['go']['app']['App']['CreatePrivateRecord'](arg1, arg2, arg3);
 }
 
 export function CreateRecord(arg1, arg2, arg3) {
@@ -62,24 +86,52 @@ export function DelegationPresets() {
   return window['go']['app']['App']['DelegationPresets']();
 }
 
+export function DeletePrivateRecord(arg1, arg2) {
+  return window['go']['app']['App']['DeletePrivateRecord'](arg1, arg2);
+}
+
 export function DeleteRecord(arg1, arg2) {
   return window['go']['app']['App']['DeleteRecord'](arg1, arg2);
+}
+
+export function DisablePlugin(arg1) {
+  return window['go']['app']['App']['DisablePlugin'](arg1);
 }
 
 export function DiscardImport() {
   return window['go']['app']['App']['DiscardImport']();
 }
 
+export function EnablePlugin(arg1, arg2) {
+  return window['go']['app']['App']['EnablePlugin'](arg1, arg2);
+}
+
 export function EndActAs(arg1) {
   return window['go']['app']['App']['EndActAs'](arg1);
+}
+
+export function ExportPrivateBackup() {
+  return window['go']['app']['App']['ExportPrivateBackup']();
+}
+
+export function GetPrivateRecord(arg1, arg2) {
+  return window['go']['app']['App']['GetPrivateRecord'](arg1, arg2);
 }
 
 export function GetRecord(arg1, arg2) {
   return window['go']['app']['App']['GetRecord'](arg1, arg2);
 }
 
+export function GrantPrivateAccess(arg1) {
+  return window['go']['app']['App']['GrantPrivateAccess'](arg1);
+}
+
 export function ImportStatus() {
   return window['go']['app']['App']['ImportStatus']();
+}
+
+export function InstallPlugin(arg1) {
+  return window['go']['app']['App']['InstallPlugin'](arg1);
 }
 
 export function ListBlobs(arg1, arg2) {
@@ -98,6 +150,18 @@ export function ListControllers() {
   return window['go']['app']['App']['ListControllers']();
 }
 
+export function ListPrivateCollections() {
+  return window['go']['app']['App']['ListPrivateCollections']();
+}
+
+export function ListPrivateGrants(arg1) {
+  return window['go']['app']['App']['ListPrivateGrants'](arg1);
+}
+
+export function ListPrivateRecords(arg1, arg2, arg3) {
+  return window['go']['app']['App']['ListPrivateRecords'](arg1, arg2, arg3);
+}
+
 export function ListRecords(arg1, arg2, arg3, arg4) {
   return window['go']['app']['App']['ListRecords'](arg1, arg2, arg3, arg4);
 }
@@ -106,12 +170,48 @@ export function Logs(arg1) {
   return window['go']['app']['App']['Logs'](arg1);
 }
 
+export function Plugin(arg1) {
+  return window['go']['app']['App']['Plugin'](arg1);
+}
+
+export function Plugins() {
+  return window['go']['app']['App']['Plugins']();
+}
+
+export function PreviewPrivateGrant(arg1, arg2) {
+  return window['go']['app']['App']['PreviewPrivateGrant'](arg1, arg2);
+}
+
+export function PrivateRotations(arg1) {
+  return window['go']['app']['App']['PrivateRotations'](arg1);
+}
+
+export function PrivateStatus() {
+  return window['go']['app']['App']['PrivateStatus']();
+}
+
+export function PutPrivateRecord(arg1, arg2, arg3) {
+  return window['go']['app']['App']['PutPrivateRecord'](arg1, arg2, arg3);
+}
+
 export function PutRecord(arg1, arg2, arg3) {
   return window['go']['app']['App']['PutRecord'](arg1, arg2, arg3);
 }
 
 export function RecentCommits(arg1) {
   return window['go']['app']['App']['RecentCommits'](arg1);
+}
+
+export function RecoverPrivateIdentity(arg1) {
+  return window['go']['app']['App']['RecoverPrivateIdentity'](arg1);
+}
+
+export function RecoverPrivateIdentityFromBackup(arg1, arg2) {
+  return window['go']['app']['App']['RecoverPrivateIdentityFromBackup'](arg1, arg2);
+}
+
+export function ReloadPlugin(arg1, arg2) {
+  return window['go']['app']['App']['ReloadPlugin'](arg1, arg2);
 }
 
 export function RemoveController(arg1) {
@@ -126,12 +226,24 @@ export function ResumeImport() {
   return window['go']['app']['App']['ResumeImport']();
 }
 
+export function RevokePrivateAccess(arg1, arg2, arg3) {
+  return window['go']['app']['App']['RevokePrivateAccess'](arg1, arg2, arg3);
+}
+
+export function RotatePrivateCollection(arg1, arg2) {
+  return window['go']['app']['App']['RotatePrivateCollection'](arg1, arg2);
+}
+
 export function SaveSettings(arg1) {
   return window['go']['app']['App']['SaveSettings'](arg1);
 }
 
 export function ServerStatus() {
   return window['go']['app']['App']['ServerStatus']();
+}
+
+export function SetPrivateBackupPassphrase(arg1) {
+  return window['go']['app']['App']['SetPrivateBackupPassphrase'](arg1);
 }
 
 export function Settings() {
@@ -152,6 +264,10 @@ export function State() {
 
 export function StopServer() {
   return window['go']['app']['App']['StopServer']();
+}
+
+export function UninstallPlugin(arg1, arg2) {
+  return window['go']['app']['App']['UninstallPlugin'](arg1, arg2);
 }
 
 export function Unlock(arg1) {
