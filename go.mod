@@ -204,6 +204,12 @@ ignore ./frontend/node_modules
 
 require github.com/hearthpds/hearth/plugins/sdk/go v0.0.0
 
+require (
+	github.com/johannesboyne/gofakes3 v1.2.0
+	github.com/ryszard/goskiplist v0.0.0-20150312221310-2dfbae5fcf46 // indirect
+	go.shabbyrobe.org/gocovmerge v0.0.0-20230507111327-fa4f82cfbf4d // indirect
+)
+
 // The Go SDK (its own module, so guests need nothing else) holds the wire
 // format the host shares with it.
 replace github.com/hearthpds/hearth/plugins/sdk/go => ./plugins/sdk/go

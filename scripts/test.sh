@@ -73,7 +73,7 @@ command -v npm >/dev/null || need_pkgs+=(npm)
 # (/usr/bin/rustc; a rustup toolchain on PATH has no wasm target).
 for p in libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config xvfb xauth xdotool imagemagick chromium \
 	dbus-daemon gnome-keyring libsecret-tools file \
-	rustc libstd-rust-dev-wasm32; do
+	rustc libstd-rust-dev-wasm32 lld-14; do
 	pkg_missing "$p" && need_pkgs+=("$p")
 done
 

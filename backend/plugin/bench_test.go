@@ -21,6 +21,13 @@ func contentFilter(t testing.TB, h *Host, banned ...any) {
 func contentFilterAs(t testing.TB, h *Host, id string, banned ...any) {
 	t.Helper()
 	src := filepath.Join(repoRoot(t), "plugins", "examples", "contentfilter")
+	installFilter(t, h, src, buildGuest(t, src, ""), id, banned...)
+}
+
+// installFilter installs wasm with the plugin.toml of the example in src
+// (under id unless ""), configures its banned words and enables it.
+func installFilter(t testing.TB, h *Host, src string, wasm []byte, id string, banned ...any) {
+	t.Helper()
 	toml, err := os.ReadFile(filepath.Join(src, "plugin.toml"))
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +36,6 @@ func contentFilterAs(t testing.TB, h *Host, id string, banned ...any) {
 	if id != "" {
 		body = regexp.MustCompile(`(?m)^id = .*$`).ReplaceAllString(body, "id = \""+id+"\"")
 	}
-	wasm := buildGuest(t, src, "")
 	ctx := context.Background()
 	m, err := h.Install(ctx, writeBundle(t, wasm, body))
 	if err != nil {

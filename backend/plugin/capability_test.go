@@ -148,3 +148,76 @@ func TestXRPCRegister(t *testing.T) {
 		t.Fatalf("Enable(over the server's) = %v", err)
 	}
 }
+
+func TestIntersectAnyHost(t *testing.T) {
+	anyDecl := []Capability{{Kind: CapHTTPFetch, Hosts: []string{AnyHost}, Methods: []string{"POST"}}}
+	fixed := []Capability{{Kind: CapHTTPFetch, Hosts: []string{"hooks.example.com", "*.example.org"}}}
+	cases := []struct {
+		name     string
+		declared []Capability
+		grant    []Capability
+		want     []string // effective hosts; nil: http:fetch not granted
+	}{
+		{"a concrete host under *", anyDecl, []Capability{{Kind: CapHTTPFetch, Hosts: []string{"127.0.0.1", "hooks.example.net"}}}, []string{"127.0.0.1", "hooks.example.net"}},
+		{"a domain glob under *", anyDecl, []Capability{{Kind: CapHTTPFetch, Hosts: []string{"*.example.net"}}}, []string{"*.example.net"}},
+		{"* granted by name", anyDecl, []Capability{{Kind: CapHTTPFetch, Hosts: []string{AnyHost}}}, []string{AnyHost}},
+		{"no hosts in the grant: * is not implied", anyDecl, []Capability{{Kind: CapHTTPFetch}}, nil},
+		{"the manifest's own list (a nil grant): * is not implied", anyDecl, anyDecl, nil},
+		{"* granted over concrete declarations", fixed, []Capability{{Kind: CapHTTPFetch, Hosts: []string{AnyHost}}}, nil},
+		{"concrete declarations, no hosts in the grant", fixed, []Capability{{Kind: CapHTTPFetch}}, []string{"hooks.example.com", "*.example.org"}},
+		{"concrete declarations granted as declared", fixed, fixed, []string{"hooks.example.com", "*.example.org"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, ok := findCap(Intersect(c.declared, c.grant), CapHTTPFetch)
+			if c.want == nil {
+				if ok {
+					t.Fatalf("http:fetch granted with hosts %q, want not granted", got.Hosts)
+				}
+				return
+			}
+			if !ok || strings.Join(got.Hosts, ",") != strings.Join(c.want, ",") {
+				t.Fatalf("hosts = %q (granted %v), want %q", got.Hosts, ok, c.want)
+			}
+		})
+	}
+	withSum := `sha256 = "` + strings.Repeat("0", 64) + `"` + anyHostToml
+	if _, err := ParseManifest([]byte(withSum)); err != nil {
+		t.Fatalf(`ParseManifest(hosts = ["*"]) = %v`, err)
+	}
+	if _, err := ParseManifest([]byte(strings.Replace(withSum, `"*"`, `"*x"`, 1))); err == nil ||
+		!strings.Contains(err.Error(), `capabilities[0].hosts[0]: "*x" is not a host name`) {
+		t.Fatalf(`ParseManifest(hosts = ["*x"]) = %v`, err)
+	}
+}
+
+// anyHostToml is the kitchen manifest declaring http:fetch to any host the
+// user grants.
+var anyHostToml = strings.Replace(kitchenToml,
+	`{ kind = "http:fetch", hosts = ["127.0.0.1", "unlisted-not.test", "10.1.2.3", "169.254.169.254"] },`,
+	`{ kind = "http:fetch", hosts = ["*"] },`, 1)
+
+// A manifest declaring hosts = ["*"] fetches from the hosts the user
+// granted at enable, from any host only when "*" itself was granted, and
+// from none when enabled without a grant.
+func TestHTTPFetchAnyHost(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "pong") }))
+	defer srv.Close()
+	byName := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/"
+	loopback := FetchPolicy{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+	fetch := func(g []Capability, url string) Decision {
+		h := newHost(t, Options{Fetch: loopback})
+		installKitchen(t, h, anyHostToml, g)
+		return ask(t, h, "test.fetch", map[string]any{"url": url})
+	}
+	granted := []Capability{{Kind: CapHTTPFetch, Hosts: []string{"127.0.0.1"}}}
+	wantReject(t, fetch(granted, srv.URL+"/"), "fetched: pong")
+	wantReject(t, fetch(granted, byName), `host "localhost" is not in the plugin's http:fetch hosts`)
+	wantReject(t, fetch([]Capability{{Kind: CapHTTPFetch, Hosts: []string{AnyHost}}}, byName), "fetched: pong")
+	wantReject(t, fetch(nil, srv.URL+"/"), "http:fetch not granted")
+	wantReject(t, fetch([]Capability{{Kind: CapHTTPFetch}}, srv.URL+"/"), "http:fetch not granted")
+	// The operator's address policy still applies to a plugin granted "*".
+	h := newHost(t, Options{})
+	installKitchen(t, h, anyHostToml, []Capability{{Kind: CapHTTPFetch, Hosts: []string{AnyHost}}})
+	wantReject(t, ask(t, h, "test.fetch", map[string]any{"url": srv.URL + "/"}), "127.0.0.1 is a loopback, private or link-local address")
+}

@@ -34,7 +34,7 @@ func (mc *machine) instantiateHost(ctx context.Context, h *Host) error {
 	b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, mod api.Module, stack []uint64) {
 		msg, _ := mod.Memory().Read(uint32(stack[1]), uint32(stack[2]))
 		lvl := slog.LevelInfo
-		switch stack[0] {
+		switch api.DecodeU32(stack[0]) {
 		case 0:
 			lvl = slog.LevelDebug
 		case 2:
