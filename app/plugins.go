@@ -416,7 +416,14 @@ func describeCapability(c plugin.Capability, l plugin.Limits) string {
 		if len(c.Methods) > 0 {
 			methods = strings.Join(c.Methods, ", ")
 		}
-		return fmt.Sprintf("Send HTTP requests to %s (%s)", wordList(c.Hosts), methods)
+		hosts := wordList(c.Hosts)
+		if slices.Contains(c.Hosts, plugin.AnyHost) {
+			hosts = "hosts you choose"
+			if len(c.Hosts) > 1 {
+				hosts = wordList(slices.DeleteFunc(slices.Clone(c.Hosts), func(h string) bool { return h == plugin.AnyHost })) + " or hosts you choose"
+			}
+		}
+		return fmt.Sprintf("Send HTTP requests to %s (%s)", hosts, methods)
 	case plugin.CapRecordRead:
 		return "Read public records in " + wordList(c.Collections)
 	case plugin.CapKVRead:
@@ -431,6 +438,8 @@ func describeCapability(c plugin.Capability, l plugin.Limits) string {
 		return "Follow every change to the repositories hosted here (the firehose)"
 	case plugin.CapRepoExport:
 		return "Export whole repositories (every public record)"
+	case plugin.CapPrivacyHooks:
+		return "Be asked before a private collection is shared, and told when its key changes (who and which collection; never keys or contents)"
 	}
 	return "Use " + c.Kind
 }

@@ -64,19 +64,14 @@ const AnyHost = "*"
 // lists (but never AnyHost); list entries the manifest does not cover are
 // dropped.
 func Intersect(declared, grant []Capability) []Capability {
-	implicit := sameList(declared, grant) // Enable with a nil grant passes the manifest's own list
 	var out []Capability
 	for _, g := range grant {
 		d, ok := findCap(declared, g.Kind)
 		if !ok {
 			continue
 		}
-		hosts := g.Hosts
-		if implicit {
-			hosts = nil
-		}
 		e := Capability{Kind: g.Kind,
-			Hosts:       narrowHosts(d.Hosts, hosts),
+			Hosts:       narrowHosts(d.Hosts, g.Hosts),
 			Methods:     narrow(d.Methods, g.Methods, func(p, n string) bool { return p == n }),
 			Collections: narrow(d.Collections, g.Collections, globMatch),
 			NSIDs:       narrow(d.NSIDs, g.NSIDs, globMatch),
@@ -116,7 +111,13 @@ func narrowHosts(declared, granted []string) []string {
 	return slices.DeleteFunc(slices.Clone(declared), func(h string) bool { return h == AnyHost })
 }
 
-// sameList reports whether a and b are the same slice (not merely equal).
-func sameList(a, b []Capability) bool {
-	return len(a) > 0 && len(a) == len(b) && &a[0] == &b[0]
+// DefaultGrant is what enabling without a grant gives: everything the
+// manifest declares, except AnyHost, which only a grant naming it gives.
+func DefaultGrant(declared []Capability) []Capability {
+	out := make([]Capability, len(declared))
+	for i, c := range declared {
+		c.Hosts = slices.DeleteFunc(slices.Clone(c.Hosts), func(h string) bool { return h == AnyHost })
+		out[i] = c
+	}
+	return out
 }

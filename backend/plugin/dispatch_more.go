@@ -155,9 +155,23 @@ func filterMatch(spec HookSpec, name string) bool {
 	return true
 }
 
+// granted reports whether the plugin's effective rights include the
+// capability hook needs (hookNames): declaring it lets the hook be
+// installed, the user's grant decides whether it is called.
+func (e hookEntry) granted(hook string) bool {
+	need := hookNames[hook]
+	if need == "" {
+		return true
+	}
+	e.p.mu.Lock()
+	defer e.p.mu.Unlock()
+	_, ok := findCap(e.p.saved.Granted, need)
+	return ok
+}
+
 func (h *Host) beforeChain(ctx context.Context, hook, name string, input Message) (Decision, error) {
 	for _, e := range h.index.Load().hooks[hook] {
-		if !filterMatch(e.spec, name) {
+		if !filterMatch(e.spec, name) || !e.granted(hook) {
 			continue
 		}
 		d, _, err := h.before(ctx, e.p, hook, input)
@@ -170,7 +184,7 @@ func (h *Host) beforeChain(ctx context.Context, hook, name string, input Message
 
 func (h *Host) afterChain(hook, name string, input Message) {
 	for _, e := range h.index.Load().hooks[hook] {
-		if filterMatch(e.spec, name) {
+		if filterMatch(e.spec, name) && e.granted(hook) {
 			h.async(e.p, hook, input)
 		}
 	}

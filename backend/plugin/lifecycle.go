@@ -53,7 +53,7 @@ func (h *Host) Enable(ctx context.Context, id string, grant []Capability) error 
 		return err
 	}
 	if grant == nil {
-		grant = p.manifest.Capabilities
+		grant = DefaultGrant(p.manifest.Capabilities)
 	}
 	eff := Intersect(p.manifest.Capabilities, grant)
 	if c, ok := findCap(eff, CapXRPCRegister); ok {

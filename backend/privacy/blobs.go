@@ -57,16 +57,10 @@ func (s *Service) OpenBlob(ctx context.Context, requester, owner string, c cid.C
 	return s.blobs.Open(ctx, c)
 }
 
-// BlobRef is what a private record holds about a blob it refers to: its
-// CID and the key and type needed to read it. It lives only inside
+// BlobRef is what a private record holds about a blob it refers to
+// (crypt.BlobRef: its CID, key, type and sizes). It lives only inside
 // envelopes.
-type BlobRef struct {
-	CID       string `json:"cid"`
-	Key       []byte `json:"key"` // the blob key (base64 in JSON, inside the envelope only)
-	MimeType  string `json:"mimeType"`
-	Size      int64  `json:"size"` // plaintext bytes
-	Encrypted int64  `json:"encryptedSize"`
-}
+type BlobRef = crypt.BlobRef
 
 // EncryptBlob encrypts r under a fresh blob key, streaming, stores it and
 // returns the reference to put in a private record. Owner side (it needs

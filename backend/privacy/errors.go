@@ -29,6 +29,9 @@ var (
 	// grants were sealed to; the owner must confirm the new key (Grant)
 	// before anything is sealed to it.
 	ErrKeyChanged = errors.New("privacy: the grantee's key changed; confirm it before re-sealing")
+	// ErrGrantSet: the grants of a new epoch are not sealed to exactly the
+	// owner and the grantees that remain (someone is missing or extra).
+	ErrGrantSet = errors.New("privacy: the new epoch's grants do not match the remaining grantees")
 	// ErrNoBackup: the account has no passphrase backup.
 	ErrNoBackup = errors.New("privacy: no passphrase backup")
 	// ErrInvalid: an argument is malformed (an empty collection, a grant

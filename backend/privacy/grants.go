@@ -128,8 +128,8 @@ func (s *Service) newEpoch(ctx context.Context, id *crypt.Identity, ck *crypt.Co
 		}
 	}
 	rot := store.KeyRotation{OwnerDID: ck.Owner, Collection: ck.Collection, Epoch: next, Reason: reason, ActorDID: ck.Owner, CreatedAt: s.now()}
-	if err := s.st.CreateKeyEpoch(ctx, rot, grants, revoke); err != nil {
-		return 0, fmt.Errorf("privacy: start epoch %d of %s: %w", next, ck.Collection, err)
+	if _, err := s.commitEpoch(ctx, rot, grants, revoke); err != nil {
+		return 0, err
 	}
 	return next, nil
 }
@@ -158,14 +158,17 @@ func (s *Service) ResolveGranteeKey(ctx context.Context, did string) (crypt.Publ
 // revoking the grants to the old key, and seals everything to the new one.
 // Owner side.
 func (s *Service) Grant(ctx context.Context, owner, collection, grantee string, key crypt.PublicKey) ([]store.KeyGrant, error) {
-	if grantee == owner || grantee == "" {
-		return nil, fmt.Errorf("%w: grantee %q", ErrInvalid, grantee)
+	if err := checkGrantee(owner, collection, grantee); err != nil {
+		return nil, err
 	}
 	if err := key.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: grantee key: %w", ErrInvalid, err)
 	}
 	id, err := s.unlock(ctx, owner)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.askGrant(ctx, GrantEvent{Owner: owner, Collection: collection, Grantee: grantee, Epoch: s.grantEpoch(ctx, owner, collection)}); err != nil {
 		return nil, err
 	}
 	ck, epoch, err := s.collectionKeys(ctx, id, owner, collection)
@@ -200,12 +203,19 @@ func (s *Service) Grant(ctx context.Context, owner, collection, grantee string, 
 		}
 		grants = append(grants, g)
 	}
-	if len(grants) > 0 {
-		if err := s.st.AddKeyGrants(ctx, grants); err != nil {
-			return nil, fmt.Errorf("privacy: grant %s to %s: %w", collection, grantee, err)
-		}
+	if err := s.commitGrants(ctx, collection, grantee, grants); err != nil {
+		return nil, err
 	}
 	return s.st.ListKeyGrants(ctx, store.KeyGrantFilter{OwnerDID: owner, Collection: collection, GranteeDID: grantee})
+}
+
+// grantEpoch is the epoch a grant request names: the collection's
+// current one, or 1 when the grant creates the collection.
+func (s *Service) grantEpoch(ctx context.Context, owner, collection string) uint64 {
+	if cur, err := s.st.CurrentKeyEpoch(ctx, owner, collection); err == nil {
+		return cur
+	}
+	return 1
 }
 
 // RevokeOptions tune a revocation.
@@ -272,21 +282,19 @@ func (s *Service) rotate(ctx context.Context, owner, collection, reason string, 
 	return res, err
 }
 
-// reencryptBatch is how many records one re-encryption step replaces.
-const reencryptBatch = 100
-
 // reencrypt re-seals every record older than epoch at epoch, in batches
-// (each atomic; a record changed meanwhile fails its batch with
-// store.ErrConflict, and the call can simply be repeated).
+// of MaxReencryptBatch through Reencrypt (each atomic; a record changed
+// meanwhile fails its batch with store.ErrConflict, and the call can
+// simply be repeated).
 func (s *Service) reencrypt(ctx context.Context, ck *crypt.CollectionKeys, epoch uint64) (int, error) {
 	n := 0
 	var after []byte
 	for {
-		rs, err := s.st.ListPrivateRecords(ctx, ck.Owner, ck.Collection, store.PrivateListOptions{After: after, Limit: reencryptBatch, MaxEpoch: epoch - 1})
+		rs, err := s.st.ListPrivateRecords(ctx, ck.Owner, ck.Collection, store.PrivateListOptions{After: after, Limit: MaxReencryptBatch, MaxEpoch: epoch - 1})
 		if err != nil || len(rs) == 0 {
 			return n, err
 		}
-		ups := make([]store.PrivateRecordUpdate, 0, len(rs))
+		batch := make([]Reencrypted, 0, len(rs))
 		for _, r := range rs {
 			rec, err := ck.OpenRecord(r.RKeyMAC, r.Envelope)
 			if err != nil {
@@ -296,13 +304,13 @@ func (s *Service) reencrypt(ctx context.Context, ck *crypt.CollectionKeys, epoch
 			if err != nil {
 				return n, err
 			}
-			ups = append(ups, store.PrivateRecordUpdate{Prev: r.Epoch, PrivateRecord: store.PrivateRecord{
-				OwnerDID: ck.Owner, Collection: ck.Collection, RKeyMAC: mac, Epoch: epoch, Envelope: env, CID: cidOf(env), Rev: s.rev()}})
+			batch = append(batch, Reencrypted{RKeyMAC: mac, PrevEpoch: r.Epoch, Envelope: env})
 		}
-		if err := s.st.PutPrivateRecords(ctx, ups); err != nil {
-			return n, fmt.Errorf("privacy: re-encrypt %s: %w", ck.Collection, err)
+		res, err := s.Reencrypt(ctx, ck.Owner, ck.Collection, batch)
+		if err != nil {
+			return n, err
 		}
-		n += len(ups)
+		n += res.Reencrypted
 		after = rs[len(rs)-1].RKeyMAC
 	}
 }

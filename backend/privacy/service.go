@@ -13,6 +13,7 @@ import (
 
 	"github.com/hearthpds/hearth/backend/keys"
 	"github.com/hearthpds/hearth/backend/privacy/crypt"
+	"github.com/hearthpds/hearth/backend/privacy/remote"
 	"github.com/hearthpds/hearth/backend/store"
 )
 
@@ -67,6 +68,12 @@ type Config struct {
 	// BackupParams are the Argon2id costs of new passphrase backups
 	// (crypt.DefaultBackupParams when zero).
 	BackupParams crypt.BackupParams
+	// Hooks are the plugin hooks of grants and rotations; nil: none.
+	Hooks Hooks
+	// Network reaches other PDSes for ReadGranted (owners hosted
+	// elsewhere), minting the grantee's service-auth JWTs. Nil: only
+	// owners hosted here can be read.
+	Network *remote.Network
 }
 
 // Service stores private records and grants and authorises their reading;
@@ -81,6 +88,8 @@ type Service struct {
 	now    func() time.Time
 	backup crypt.BackupParams
 	clock  *syntax.TIDClock
+	hooks  Hooks
+	net    *remote.Network
 }
 
 // New returns a Service.
@@ -89,7 +98,7 @@ func New(c Config) (*Service, error) {
 		return nil, fmt.Errorf("%w: privacy: no store", ErrInvalid)
 	}
 	s := &Service{st: c.Store, sealer: c.Sealer, blobs: c.Blobs, keys: c.Keys, pub: c.Publisher, now: c.Now, backup: c.BackupParams,
-		clock: syntax.NewTIDClock(0)}
+		clock: syntax.NewTIDClock(0), hooks: c.Hooks, net: c.Network}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -32,7 +32,9 @@ type privacyArea struct {
 // owner-side methods work in-process (the desktop app); the HTTP layer
 // calls only the server-side ones. A new identity's key record is written
 // to the owner's repo through the engine, and grantees on other PDSes are
-// resolved by fetching theirs. Deleting an account removes its private
+// resolved by fetching theirs. Grants and rotations run the plugins'
+// privacy hooks; a grantee hosted here reads what other PDSes granted it
+// through privacyNetwork. Deleting an account removes its private
 // rows by cascade; the hook registered here then removes the blob files no
 // remaining account names.
 func (s *Server) initPrivacy(context.Context) error {
@@ -41,7 +43,8 @@ func (s *Server) initPrivacy(context.Context) error {
 		return err
 	}
 	svc, err := privacy.New(privacy.Config{Store: s.store, Sealer: s.sealer, Blobs: disk,
-		Publisher: keyPublisher{s.engine}, Keys: remoteKeys{dir: s.dir, hc: s.hc}})
+		Publisher: keyPublisher{s.engine}, Keys: remoteKeys{dir: s.dir, hc: s.hc},
+		Hooks: privacyHooks{s.pluginHooks}, Network: s.privacyNetwork()})
 	if err != nil {
 		return err
 	}
@@ -89,7 +92,8 @@ func (s *Server) sweepPrivateBlobs(ctx context.Context, grace time.Duration) (in
 	return s.privateBlobs.Sweep(ctx, func(c cid.Cid) bool { return keep[c] }, grace)
 }
 
-// registerPrivacy adds the dev.hearthpds.private.* methods.
+// registerPrivacy adds the dev.hearthpds.private.* and
+// dev.hearthpds.crypto.* methods.
 func (s *Server) registerPrivacy(rt *xrpc.Router, _ *http.ServeMux) {
 	rt.Register((&xrpc.PrivateHandlers{Privacy: s.privacy, Limit: s.cfg.BlobLimit, Log: s.log}).Methods()...)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 
 	"github.com/hearthpds/hearth/backend/privacy"
@@ -39,21 +40,26 @@ func privateNeed(detail string) Need {
 	return Need{kind: needHandler, noActor: true, detail: detail}
 }
 
-// Methods returns the methods to register.
+// Methods returns the methods to register: dev.hearthpds.private.* and
+// dev.hearthpds.crypto.* (handle_crypto.go).
 func (h *PrivateHandlers) Methods() []Method {
 	ns := PrivateNSIDPrefix
-	return []Method{
+	return append([]Method{
 		{NSID: ns + "putRecord", Kind: Procedure, Auth: AccessAuth, Handler: h.putRecord},
 		{NSID: ns + "deleteRecord", Kind: Procedure, Auth: AccessAuth, Handler: h.deleteRecord},
-		{NSID: ns + "getRecord", Kind: Query, Auth: AccessOrServiceAuth, Handler: h.getRecord},
-		{NSID: ns + "listRecords", Kind: Query, Auth: AccessOrServiceAuth, Handler: h.listRecords},
+		{NSID: ns + "getEncryptedRecord", Kind: Query, Auth: AccessOrServiceAuth, Handler: h.getRecord},
+		{NSID: ns + "listEncryptedRecords", Kind: Query, Auth: AccessOrServiceAuth, Handler: h.listRecords},
 		{NSID: ns + "listCollections", Kind: Query, Auth: AccessAuth, Handler: h.listCollections},
 		{NSID: ns + "uploadBlob", Kind: Procedure, Auth: AccessAuth, Raw: h.uploadBlob},
 		{NSID: ns + "getBlob", Kind: Query, Auth: AccessOrServiceAuth, Raw: h.getBlob},
 		{NSID: ns + "getGrantKeys", Kind: Query, Auth: AccessOrServiceAuth, Handler: h.getGrantKeys},
 		{NSID: ns + "listGrants", Kind: Query, Auth: AccessAuth, Handler: h.listGrants},
 		{NSID: ns + "listRotations", Kind: Query, Auth: AccessAuth, Handler: h.listRotations},
-	}
+		{NSID: ns + "grantAccess", Kind: Procedure, Auth: AccessAuth, Handler: h.grantAccess},
+		{NSID: ns + "revokeAccess", Kind: Procedure, Auth: AccessAuth, Handler: h.revokeAccess},
+		{NSID: ns + "rotateKey", Kind: Procedure, Auth: AccessAuth, Handler: h.rotateKey},
+		{NSID: ns + "reencryptRecords", Kind: Procedure, Auth: AccessAuth, Handler: h.reencryptRecords},
+	}, h.cryptoMethods()...)
 }
 
 // b64 is the encoding of binary fields and parameters: base64url without
@@ -91,16 +97,42 @@ func privateError(err error) error {
 		return nil
 	case errors.Is(err, privacy.ErrForbidden):
 		return forbidden("not granted")
+	case errors.Is(err, privacy.ErrGrantRefused):
+		return grantRefused(err)
+	case errors.Is(err, privacy.ErrNoIdentity):
+		return Errorf(http.StatusNotFound, "NoIdentity", "%s", err.Error())
+	case errors.Is(err, privacy.ErrNoBackup):
+		return Errorf(http.StatusNotFound, "NoBackup", "%s", err.Error())
 	case errors.Is(err, store.ErrNotFound):
 		return Errorf(http.StatusNotFound, "NotFound", "not found")
 	case errors.Is(err, privacy.ErrStaleEpoch):
 		return Errorf(http.StatusConflict, "StaleEpoch", "%s", err.Error())
+	case errors.Is(err, privacy.ErrKeyChanged):
+		return Errorf(http.StatusConflict, "KeyChanged", "%s", err.Error())
+	case errors.Is(err, privacy.ErrGrantSet):
+		return Errorf(http.StatusConflict, "GrantSetMismatch", "%s", err.Error())
+	case errors.Is(err, store.ErrConflict):
+		return Errorf(http.StatusConflict, "Conflict", "%s", err.Error())
 	case errors.Is(err, privacy.ErrInvalid):
 		return invalidRequest("%s", err.Error())
 	case errors.Is(err, privacy.ErrNoBlobStore):
 		return Errorf(http.StatusNotImplemented, "MethodNotImplemented", "private blobs are not configured on this server")
 	}
 	return err
+}
+
+// grantRefused is a plugin's refusal of a grant: a 400 with the error name
+// the plugin chose (GrantRefused when none) and a message naming it.
+func grantRefused(err error) error {
+	var rej *privacy.GrantRefusedError
+	if !errors.As(err, &rej) {
+		return Errorf(http.StatusBadRequest, "GrantRefused", "%s", err.Error())
+	}
+	name := rej.Name
+	if name == "" {
+		name = "GrantRefused"
+	}
+	return Errorf(http.StatusBadRequest, name, "%s", rej.Error())
 }
 
 // privMAC decodes a base64url rkey MAC (32 bytes) named name.
@@ -258,7 +290,11 @@ func (h *PrivateHandlers) listRecords(ctx context.Context, c *Call) (any, error)
 			return nil, err
 		}
 	}
-	rs, err := h.Privacy.ListEnvelopes(ctx, who, owner, collection, after, limit)
+	maxEpoch, err := c.Int("maxEpoch", 0, 0, math.MaxInt)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := h.Privacy.ListEnvelopesWith(ctx, who, owner, collection, store.PrivateListOptions{After: after, Limit: limit, MaxEpoch: uint64(maxEpoch)})
 	if err != nil {
 		return nil, privateError(err)
 	}

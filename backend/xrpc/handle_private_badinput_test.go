@@ -56,7 +56,7 @@ func TestBadInputPrivate(t *testing.T) {
 		post("collection without an epoch", "putRecord", `{"collection":"com.example.note","rkeyMac":"`+mac+`","envelope":"`+env+`"}`, 404, "NotFound"),
 		post("delete of an absent record", "deleteRecord", `{"collection":"com.example.note","rkeyMac":"`+mac+`"}`, 200, ""),
 	})
-	for _, m := range []string{"getRecord", "listRecords", "getBlob", "getGrantKeys", "listCollections", "listGrants", "listRotations"} {
+	for _, m := range []string{"getEncryptedRecord", "listEncryptedRecords", "getBlob", "getGrantKeys", "listCollections", "listGrants", "listRotations"} {
 		runBadCases(t, s, []badCase{
 			{name: "no auth", method: "GET", nsid: ns + m, status: 401, errName: "AuthRequired"},
 			{name: "bad token", method: "GET", nsid: ns + m, auth: "bad", status: 401, errName: "InvalidToken"},
@@ -64,17 +64,17 @@ func TestBadInputPrivate(t *testing.T) {
 		})
 	}
 	runBadCases(t, s, []badCase{
-		get("getRecord without repo", "getRecord", q("collection", "com.example.note", "rkeyMac", mac), 400, "InvalidRequest"),
-		get("getRecord repo not a DID", "getRecord", q("repo", "carol.test", "collection", "com.example.note", "rkeyMac", mac), 400, "InvalidRequest"),
-		get("getRecord bad collection", "getRecord", q("repo", s.did, "collection", "nope", "rkeyMac", mac), 400, "InvalidRequest"),
-		get("getRecord without rkeyMac", "getRecord", q("repo", s.did, "collection", "com.example.note"), 400, "InvalidRequest"),
-		get("getRecord short rkeyMac", "getRecord", q("repo", s.did, "collection", "com.example.note", "rkeyMac", short), 400, "InvalidRequest"),
-		get("getRecord of a collection without epoch", "getRecord", q("repo", s.did, "collection", "com.example.note", "rkeyMac", mac), 404, "NotFound"),
-		get("getRecord of another owner", "getRecord", q("repo", nobody, "collection", "com.example.note", "rkeyMac", mac), 403, "Forbidden"),
-		get("listRecords bad limit", "listRecords", q("repo", s.did, "collection", "com.example.note", "limit", "0"), 400, "InvalidRequest"),
-		get("listRecords huge limit", "listRecords", q("repo", s.did, "collection", "com.example.note", "limit", "1000"), 400, "InvalidRequest"),
-		get("listRecords bad cursor", "listRecords", q("repo", s.did, "collection", "com.example.note", "cursor", "zz"), 400, "InvalidRequest"),
-		get("listRecords of another owner", "listRecords", q("repo", nobody, "collection", "com.example.note"), 403, "Forbidden"),
+		get("getEncryptedRecord without repo", "getEncryptedRecord", q("collection", "com.example.note", "rkeyMac", mac), 400, "InvalidRequest"),
+		get("getEncryptedRecord repo not a DID", "getEncryptedRecord", q("repo", "carol.test", "collection", "com.example.note", "rkeyMac", mac), 400, "InvalidRequest"),
+		get("getEncryptedRecord bad collection", "getEncryptedRecord", q("repo", s.did, "collection", "nope", "rkeyMac", mac), 400, "InvalidRequest"),
+		get("getEncryptedRecord without rkeyMac", "getEncryptedRecord", q("repo", s.did, "collection", "com.example.note"), 400, "InvalidRequest"),
+		get("getEncryptedRecord short rkeyMac", "getEncryptedRecord", q("repo", s.did, "collection", "com.example.note", "rkeyMac", short), 400, "InvalidRequest"),
+		get("getEncryptedRecord of a collection without epoch", "getEncryptedRecord", q("repo", s.did, "collection", "com.example.note", "rkeyMac", mac), 404, "NotFound"),
+		get("getEncryptedRecord of another owner", "getEncryptedRecord", q("repo", nobody, "collection", "com.example.note", "rkeyMac", mac), 403, "Forbidden"),
+		get("listEncryptedRecords bad limit", "listEncryptedRecords", q("repo", s.did, "collection", "com.example.note", "limit", "0"), 400, "InvalidRequest"),
+		get("listEncryptedRecords huge limit", "listEncryptedRecords", q("repo", s.did, "collection", "com.example.note", "limit", "1000"), 400, "InvalidRequest"),
+		get("listEncryptedRecords bad cursor", "listEncryptedRecords", q("repo", s.did, "collection", "com.example.note", "cursor", "zz"), 400, "InvalidRequest"),
+		get("listEncryptedRecords of another owner", "listEncryptedRecords", q("repo", nobody, "collection", "com.example.note"), 403, "Forbidden"),
 		get("getBlob without cid", "getBlob", q("repo", s.did), 400, "InvalidRequest"),
 		get("getBlob bad cid", "getBlob", q("repo", s.did, "cid", "nope"), 400, "InvalidRequest"),
 		get("getBlob absent", "getBlob", q("repo", s.did, "cid", "bafkreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"), 404, "NotFound"),

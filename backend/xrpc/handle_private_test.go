@@ -243,8 +243,8 @@ func TestPrivateRecordsOverHTTP(t *testing.T) {
 			t.Fatalf("putRecord: %d %s", st, b)
 		}
 		var got privRecordOut
-		if st := w.alice.get(ns+"getRecord", url.Values{"repo": {w.aliceDID}, "collection": {coll}, "rkeyMac": {macS}}, &got); st != http.StatusOK {
-			t.Fatalf("owner getRecord: %d", st)
+		if st := w.alice.get(ns+"getEncryptedRecord", url.Values{"repo": {w.aliceDID}, "collection": {coll}, "rkeyMac": {macS}}, &got); st != http.StatusOK {
+			t.Fatalf("owner getEncryptedRecord: %d", st)
 		}
 		if pt, err := ck.OpenRecord(mac, unb64(t, got.Envelope)); err != nil || pt.RKey != "3kdiary1" || string(pt.Value) != secret {
 			t.Fatalf("owner round trip: %+v, %v", pt, err)
@@ -309,8 +309,8 @@ func TestPrivateRecordsOverHTTP(t *testing.T) {
 		var list struct {
 			Records []privRecordOut `json:"records"`
 		}
-		if st := w.asGrantee(w.bob, ns+"listRecords").get(ns+"listRecords", url.Values{"repo": {w.aliceDID}, "collection": {coll}}, &list); st != http.StatusOK || len(list.Records) != 1 {
-			t.Fatalf("grantee listRecords: %d %+v", st, list)
+		if st := w.asGrantee(w.bob, ns+"listEncryptedRecords").get(ns+"listEncryptedRecords", url.Values{"repo": {w.aliceDID}, "collection": {coll}}, &list); st != http.StatusOK || len(list.Records) != 1 {
+			t.Fatalf("grantee listEncryptedRecords: %d %+v", st, list)
 		}
 		r := list.Records[0]
 		if pt, err := bck.OpenRecord(unb64(t, r.RKeyMAC), unb64(t, r.Envelope)); err != nil || string(pt.Value) != secret {
@@ -329,7 +329,7 @@ func TestPrivateRecordsOverHTTP(t *testing.T) {
 		}
 
 		// dan holds no grant: 403 everywhere.
-		for _, m := range []string{"getGrantKeys", "listRecords"} {
+		for _, m := range []string{"getGrantKeys", "listEncryptedRecords"} {
 			if st := w.asGrantee(w.dan, ns+m).get(ns+m, url.Values{"repo": {w.aliceDID}, "collection": {coll}}, nil); st != http.StatusForbidden {
 				t.Errorf("ungranted %s: %d, want 403", m, st)
 			}
@@ -349,7 +349,7 @@ func TestPrivateRecordsOverHTTP(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Revoked: nothing new, at any epoch.
-		for _, m := range []string{"getGrantKeys", "listRecords"} {
+		for _, m := range []string{"getGrantKeys", "listEncryptedRecords"} {
 			if st := w.asGrantee(w.bob, ns+m).get(ns+m, url.Values{"repo": {w.aliceDID}, "collection": {coll}}, nil); st != http.StatusForbidden {
 				t.Errorf("revoked %s: %d, want 403", m, st)
 			}
@@ -380,7 +380,7 @@ func TestPrivateRecordsOverHTTP(t *testing.T) {
 		if st, _ := w.alice.post(ns+"deleteRecord", map[string]any{"collection": coll, "rkeyMac": macS}, nil); st != http.StatusOK {
 			t.Errorf("deleteRecord: %d", st)
 		}
-		if st := w.alice.get(ns+"getRecord", url.Values{"repo": {w.aliceDID}, "collection": {coll}, "rkeyMac": {macS}}, nil); st != http.StatusNotFound {
+		if st := w.alice.get(ns+"getEncryptedRecord", url.Values{"repo": {w.aliceDID}, "collection": {coll}, "rkeyMac": {macS}}, nil); st != http.StatusNotFound {
 			t.Errorf("deleted record: %d", st)
 		}
 	})

@@ -153,18 +153,26 @@ var permissions = map[string]Need{
 	// Private records: the account itself (never a controller); writes
 	// need repo:<collection> for their action, encrypted blobs blob:application/octet-stream,
 	// reads atproto (ciphertext and sealed grants only open with keys the
-	// server never holds). Grantees' PDSes call the read methods with
-	// service auth, outside scopes.
-	PrivateNSIDPrefix + "putRecord":       privateNeed("`repo:<collection>?action=create` and `action=update`"),
-	PrivateNSIDPrefix + "deleteRecord":    privateNeed("`repo:<collection>?action=delete`"),
-	PrivateNSIDPrefix + "uploadBlob":      privateNeed("`blob:application/octet-stream`"),
-	PrivateNSIDPrefix + "getRecord":       privateNeed("`atproto`"),
-	PrivateNSIDPrefix + "listRecords":     privateNeed("`atproto`"),
-	PrivateNSIDPrefix + "getBlob":         privateNeed("`atproto`"),
-	PrivateNSIDPrefix + "getGrantKeys":    privateNeed("`atproto`"),
-	PrivateNSIDPrefix + "listCollections": privateNeed("`atproto`"),
-	PrivateNSIDPrefix + "listGrants":      privateNeed("`atproto`"),
-	PrivateNSIDPrefix + "listRotations":   privateNeed("`atproto`"),
+	// server never holds). Deciding who reads (grants, rotations,
+	// re-encryption) and the key backup need the account's password
+	// session or account:*?action=manage. Grantees' PDSes call the read
+	// methods with service auth, outside scopes.
+	PrivateNSIDPrefix + "putRecord":            privateNeed("`repo:<collection>?action=create` and `action=update`"),
+	PrivateNSIDPrefix + "deleteRecord":         privateNeed("`repo:<collection>?action=delete`"),
+	PrivateNSIDPrefix + "uploadBlob":           privateNeed("`blob:application/octet-stream`"),
+	PrivateNSIDPrefix + "getEncryptedRecord":   privateNeed("`atproto`"),
+	PrivateNSIDPrefix + "listEncryptedRecords": privateNeed("`atproto`"),
+	PrivateNSIDPrefix + "getBlob":              privateNeed("`atproto`"),
+	PrivateNSIDPrefix + "getGrantKeys":         privateNeed("`atproto`"),
+	PrivateNSIDPrefix + "listCollections":      privateNeed("`atproto`"),
+	PrivateNSIDPrefix + "listGrants":           privateNeed("`atproto`"),
+	PrivateNSIDPrefix + "listRotations":        privateNeed("`atproto`"),
+	PrivateNSIDPrefix + "grantAccess":          ownerOnly(),
+	PrivateNSIDPrefix + "revokeAccess":         ownerOnly(),
+	PrivateNSIDPrefix + "rotateKey":            ownerOnly(),
+	PrivateNSIDPrefix + "reencryptRecords":     ownerOnly(),
+	CryptoNSIDPrefix + "putKeyBackup":          ownerOnly(),
+	CryptoNSIDPrefix + "getKeyBackup":          ownerOnly(),
 }
 
 // NeedOf returns what the method nsid declares, and whether it declares

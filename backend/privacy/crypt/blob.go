@@ -239,3 +239,15 @@ func (b *blobReader) next() error {
 	b.done = last
 	return nil
 }
+
+// BlobRef is what a private record holds about a blob it refers to: its
+// CID and the key and type needed to read it. It lives only inside
+// envelopes; a reader passes it to NewBlobReader (Key) after fetching the
+// ciphertext by CID.
+type BlobRef struct {
+	CID       string `json:"cid"`
+	Key       []byte `json:"key"` // the blob key (base64 in JSON, inside the envelope only)
+	MimeType  string `json:"mimeType"`
+	Size      int64  `json:"size"` // plaintext bytes
+	Encrypted int64  `json:"encryptedSize"`
+}

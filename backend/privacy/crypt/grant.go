@@ -24,6 +24,23 @@ const (
 	grantPayloadLen      = 1 + 2*EpochKeySize
 )
 
+// SealedGrantSize returns the length of a sealed grant for a recipient
+// key of KEM kemID: HPKE's enc, the payload and the AEAD tag. A server
+// checks sealed grants it stores against it (it cannot open them).
+func SealedGrantSize(kemID uint16) (int, error) {
+	switch kemID {
+	case KEMX25519:
+		return x25519EncSize + grantPayloadLen + grantTagSize, nil
+	}
+	return 0, fmt.Errorf("%w: 0x%04x", ErrUnsupportedKEM, kemID)
+}
+
+// x25519EncSize is HPKE's encapsulated key for DHKEM(X25519): a public key.
+const x25519EncSize = 32
+
+// grantTagSize is the tag of the grants' AEAD (ChaCha20-Poly1305).
+const grantTagSize = 16
+
 // GrantContext names what a grant is for.
 type GrantContext struct {
 	Owner      string // who grants (the collection's owner)

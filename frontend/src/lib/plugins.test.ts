@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  asksForHosts,
   configChanges,
   countWords,
   defaultWords,
@@ -14,6 +15,7 @@ import {
   itemWords,
   parseDraft,
   serverStopped,
+  setTypedHosts,
   shortHash,
   stateBadge,
   subList,
@@ -199,5 +201,29 @@ describe('a stopped server', () => {
   it('is told from other errors', () => {
     expect(serverStopped(new Error('the server is stopped: start it from Home'))).toBe(true);
     expect(serverStopped('No plugin with that id is installed (PluginNotFound)')).toBe(false);
+  });
+});
+
+describe('a plugin whose fetch target is the user\'s choice (hosts = ["*"])', () => {
+  const declared = [{ kind: 'http:fetch', hosts: ['*'], methods: ['POST'] }, { kind: 'kv:write' }];
+
+  it('grants no http:fetch until the user names a host', () => {
+    const t = initialTicks(declared);
+    expect(asksForHosts(declared[0])).toBe(true);
+    expect(grantFrom(declared, t)).toEqual([{ kind: 'kv:write' }]);
+  });
+
+  it('grants exactly the hosts typed', () => {
+    const t = setTypedHosts(initialTicks(declared), 'http:fetch', 'hooks.example.com, 192.168.1.20 *');
+    expect(grantFrom(declared, t)).toEqual([
+      { kind: 'http:fetch', methods: ['POST'], hosts: ['hooks.example.com', '192.168.1.20'] },
+      { kind: 'kv:write' },
+    ]);
+  });
+
+  it('grants any host only when "any host at all" is ticked', () => {
+    const t = tickItem(initialTicks(declared), 'http:fetch', '*', true);
+    expect(grantFrom(declared, t)[0]).toEqual({ kind: 'http:fetch', methods: ['POST'], hosts: ['*'] });
+    expect(itemWords('hosts', '*')).toBe('any host at all');
   });
 });

@@ -59,18 +59,49 @@ export function subList(c: Capability): { name: ListName; items: string[]; label
   return null;
 }
 
-/** Ticks are the review's checkboxes: per kind, the capability and its list's items. */
-export type Ticks = Record<string, { on: boolean; items: Record<string, boolean> }>;
+/**
+ * Ticks are the review's checkboxes: per kind, the capability and its
+ * list's items, and (for a plugin declaring hosts = ["*"], whose target is
+ * the user's choice) the hosts the user typed.
+ */
+export type Ticks = Record<string, { on: boolean; items: Record<string, boolean>; extra?: string }>;
 
-/** initialTicks ticks everything declared. */
+/** ANY_HOST is the declared host meaning "whatever host the user grants". */
+export const ANY_HOST = '*';
+
+/** asksForHosts reports whether the user must name the hosts (hosts = ["*"]). */
+export function asksForHosts(c: Capability): boolean {
+  return c.kind === 'http:fetch' && (c.hosts ?? []).includes(ANY_HOST);
+}
+
+/**
+ * initialTicks ticks everything declared except "any host": that one is
+ * never granted unless the user ticks it, and a plugin that declares it
+ * gets http:fetch only once the user names a host or ticks it.
+ */
 export function initialTicks(declared: Capability[]): Ticks {
   const t: Ticks = {};
   for (const c of declared) {
     const items: Record<string, boolean> = {};
-    for (const i of subList(c)?.items ?? []) items[i] = true;
-    t[c.kind] = { on: true, items };
+    for (const i of subList(c)?.items ?? []) items[i] = i !== ANY_HOST;
+    const list = subList(c);
+    const on = list === null || list.items.length === 0 || Object.values(items).some(Boolean);
+    t[c.kind] = asksForHosts(c) ? { on, items, extra: '' } : { on, items };
   }
   return t;
+}
+
+/** typedHosts splits what the user typed into host names. */
+export function typedHosts(text: string | undefined): string[] {
+  return (text ?? '').split(/[\s,]+/).filter((h) => h !== '' && h !== ANY_HOST);
+}
+
+/** setTypedHosts records the hosts the user typed; any host ticks the capability. */
+export function setTypedHosts(t: Ticks, kind: string, text: string): Ticks {
+  const cur = t[kind];
+  if (!cur) return t;
+  const on = typedHosts(text).length > 0 || Object.values(cur.items).some(Boolean);
+  return { ...t, [kind]: { ...cur, on, extra: text } };
 }
 
 /** tickCapability ticks or unticks a whole capability (and its items with it). */
@@ -79,7 +110,7 @@ export function tickCapability(t: Ticks, kind: string, on: boolean): Ticks {
   if (!cur) return t;
   const items: Record<string, boolean> = {};
   for (const i of Object.keys(cur.items)) items[i] = on;
-  return { ...t, [kind]: { on, items } };
+  return { ...t, [kind]: { ...cur, on: on && (Object.keys(cur.items).length === 0 || Object.values(items).some(Boolean) || typedHosts(cur.extra).length > 0), items } };
 }
 
 /**
@@ -90,7 +121,7 @@ export function tickItem(t: Ticks, kind: string, item: string, on: boolean): Tic
   const cur = t[kind];
   if (!cur || !(item in cur.items)) return t;
   const items = { ...cur.items, [item]: on };
-  return { ...t, [kind]: { on: Object.values(items).some(Boolean), items } };
+  return { ...t, [kind]: { ...cur, on: Object.values(items).some(Boolean) || typedHosts(cur.extra).length > 0, items } };
 }
 
 /**
@@ -108,6 +139,7 @@ export function grantFrom(declared: Capability[], t: Ticks): Capability[] {
     const list = subList(c);
     if (list && list.items.length > 0) {
       const ticked = list.items.filter((i) => tk.items[i]);
+      if (list.name === 'hosts') ticked.push(...typedHosts(tk.extra).filter((h) => !ticked.includes(h)));
       if (ticked.length === 0) continue;
       g[list.name] = ticked;
     }
@@ -133,6 +165,7 @@ export function grantSummary(declared: Capability[], t: Ticks): string {
 
 /** itemWords says what a list item covers ("*.example.org" → "any host under example.org"). */
 export function itemWords(list: ListName, item: string): string {
+  if (list === 'hosts' && item === ANY_HOST) return 'any host at all';
   if (list === 'hosts') return item.startsWith('*.') ? `any host under ${item.slice(2)}` : item;
   if (item === '*') return list === 'collections' ? 'every collection' : 'every method';
   if (item.endsWith('.*')) return `everything under ${item.slice(0, -2)}`;

@@ -1,7 +1,18 @@
 import { useEffect, useRef, useState } from 'react';
 import { EnablePlugin, app } from '../api';
 import { ErrorText } from '../components/common';
-import { grantFrom, grantSummary, initialTicks, itemWords, subList, tickCapability, tickItem, type Ticks } from '../lib/plugins';
+import {
+  asksForHosts,
+  grantFrom,
+  grantSummary,
+  initialTicks,
+  itemWords,
+  setTypedHosts,
+  subList,
+  tickCapability,
+  tickItem,
+  type Ticks,
+} from '../lib/plugins';
 
 /**
  * ReviewDialog lists every capability a plugin asks for, in plain words,
@@ -117,7 +128,19 @@ function CapabilityTick({ c, ticks, setTicks }: { c: app.CapabilityView; ticks: 
         <input id={id} type="checkbox" checked={t?.on ?? false} onChange={(e) => setTicks((cur) => tickCapability(cur, c.kind, e.target.checked))} />
         {c.description || c.kind}
       </label>
-      {list && list.items.length > 1 && (
+      {asksForHosts(c) && (
+        <div className="cap-hosts">
+          <label htmlFor={id + '-hosts'}>Hosts it may reach (you choose: it asks for any)</label>
+          <input
+            id={id + '-hosts'}
+            type="text"
+            placeholder="hooks.example.com, 192.168.1.20"
+            value={t?.extra ?? ''}
+            onChange={(e) => setTicks((cur) => setTypedHosts(cur, c.kind, e.target.value))}
+          />
+        </div>
+      )}
+      {list && (list.items.length > 1 || asksForHosts(c)) && (
         <ul className="cap-items" aria-label={`${list.label} for: ${c.description || c.kind}`}>
           {list.items.map((item) => (
             <li key={item}>
