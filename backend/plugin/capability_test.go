@@ -65,6 +65,7 @@ func TestHTTPFetchPolicy(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/ok":
+			w.Header().Set("ETag", `"v1"`)
 			fmt.Fprint(w, "pong")
 		case "/away": // a redirect leaving the allowlist (localhost is not listed)
 			http.Redirect(w, r, strings.Replace(srvURL, "127.0.0.1", "localhost", 1)+"/ok", http.StatusFound)
@@ -80,7 +81,7 @@ func TestHTTPFetchPolicy(t *testing.T) {
 		name, url, want string
 		allow           []netip.Prefix
 	}{
-		{"allowed loopback the operator allowed", srv.URL + "/ok", "fetched: pong", loopback},
+		{"allowed loopback the operator allowed (response headers reach the plugin)", srv.URL + "/ok", `fetched: pong (etag "v1")`, loopback},
 		{"redirect inside the list", srv.URL + "/stay", "fetched: pong", loopback},
 		{"redirect leaving the list", srv.URL + "/away", `host "localhost" is not in the plugin's http:fetch hosts`, loopback},
 		{"unlisted host", "http://example.com/", `host "example.com" is not in the plugin's http:fetch hosts`, loopback},

@@ -246,6 +246,10 @@ func TestCircuitBreaker(t *testing.T) {
 		wantReject(t, ask(t, h, "test.trap", nil), "failed")
 	}
 	info, _ := h.Inspect("dev.test.kitchen")
+	// The error says what the guest printed as it failed (Go's panic).
+	if len(info.RecentErrors) == 0 || !strings.Contains(info.RecentErrors[0].Error, "the plugin wrote: panic: assignment to entry in nil map") {
+		t.Fatalf("recent errors = %+v; want the guest's panic message", info.RecentErrors)
+	}
 	if info.State != StateFailed {
 		t.Fatalf("state = %s; want failed", info.State)
 	}

@@ -5,14 +5,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hearthpds/hearth/plugins/sdk/go/wire"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hearthpds/hearth/plugins/sdk/go/wire"
 
 	"github.com/tetratelabs/wazero/api"
 )
@@ -109,23 +112,33 @@ func checkTarget(c Capability, req *http.Request) error {
 	return fmt.Errorf("%w: host %q is not in the plugin's http:fetch hosts", ErrFetchDenied, host)
 }
 
-// Fetch makes one request on behalf of plugin id under capability c.
-func (h *Host) fetch(ctx context.Context, c Capability, method, url string, headers []string, body []byte) (int, []byte, error) {
+// fetched is the answer to a plugin's request.
+type fetched struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// maxFetchHeaders bounds the response header lines handed to a plugin.
+const maxFetchHeaders = 64
+
+// fetch makes one request on behalf of a plugin under capability c.
+func (h *Host) fetch(ctx context.Context, c Capability, method, url string, headers []string, body []byte) (fetched, error) {
 	if method == "" {
 		method = http.MethodGet
 	}
 	if len(c.Methods) > 0 && !contains(c.Methods, method) {
-		return 0, nil, fmt.Errorf("%w: method %s is not in the plugin's http:fetch methods", ErrFetchDenied, method)
+		return fetched{}, fmt.Errorf("%w: method %s is not in the plugin's http:fetch methods", ErrFetchDenied, method)
 	}
 	if err := checkURL(c, method, url); err != nil {
-		return 0, nil, err
+		return fetched{}, err
 	}
 	fp := h.fetchPolicy
 	ctx, cancel := context.WithTimeout(ctx, fp.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
 	if err != nil {
-		return 0, nil, err
+		return fetched{}, err
 	}
 	for _, hv := range headers {
 		k, v, ok := strings.Cut(hv, ":")
@@ -141,17 +154,17 @@ func (h *Host) fetch(ctx context.Context, c Capability, method, url string, head
 	}}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return fetched{}, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, fp.MaxBytes+1))
 	if err != nil {
-		return 0, nil, err
+		return fetched{}, err
 	}
 	if int64(len(data)) > fp.MaxBytes {
-		return 0, nil, fmt.Errorf("response larger than %d bytes", fp.MaxBytes)
+		return fetched{}, fmt.Errorf("response larger than %d bytes", fp.MaxBytes)
 	}
-	return resp.StatusCode, data, nil
+	return fetched{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
 
 func contains(list []string, s string) bool {
@@ -178,12 +191,25 @@ func hostHTTPFetch(ctx context.Context, mc *machine, mem api.Memory, s []uint64)
 		return nil
 	})
 	body, _ := m.Get(wire.TagBody)
-	status, data, err := mc.p.host.fetch(ctx, c, m.String(wire.TagMethod), m.String(wire.TagURL), headers, body)
+	res, err := mc.p.host.fetch(ctx, c, m.String(wire.TagMethod), m.String(wire.TagURL), headers, body)
 	if err != nil {
 		if errors.Is(err, ErrFetchDenied) {
 			return statusDenied, []byte(err.Error())
 		}
 		return failed(err)
 	}
-	return statusOK, Message(nil).AddUint(wire.TagStatus, uint64(status)).Add(wire.TagBody, data)
+	out := Message(nil).AddUint(wire.TagStatus, uint64(res.status))
+	// Response headers as "Name: value" lines (an S3 part's ETag, a
+	// Location), in name order, at most maxFetchHeaders.
+	names := slices.Sorted(maps.Keys(res.header))
+	n := 0
+	for _, k := range names {
+		for _, v := range res.header[k] {
+			if n++; n > maxFetchHeaders {
+				break
+			}
+			out = out.AddString(wire.TagHeader, k+": "+v)
+		}
+	}
+	return statusOK, out.Add(wire.TagBody, res.body)
 }

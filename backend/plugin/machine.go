@@ -31,6 +31,7 @@ type machine struct {
 	alloc   api.Function
 	fns     map[string]api.Function
 	pending []byte // the last host import's result, for pds.result
+	stderr  *stderrTail
 	export  struct {
 		key  string
 		data []byte
@@ -44,7 +45,7 @@ func newMachine(ctx context.Context, h *Host, p *Plugin, m *Manifest, wasm []byt
 		WithMemoryLimitPages(uint32(m.Limits.MemoryMiB) * 16).
 		WithCompilationCache(h.cache)
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
-	mc := &machine{p: p, manifest: m, rt: rt}
+	mc := &machine{p: p, manifest: m, rt: rt, stderr: &stderrTail{logWriter: logWriter{h.log, m.ID, "stderr"}}}
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
 		rt.Close(ctx)
 		return nil, fmt.Errorf("plugin %s: wasi: %w", m.ID, err)
@@ -73,7 +74,7 @@ func newMachine(ctx context.Context, h *Host, p *Plugin, m *Manifest, wasm []byt
 		WithSysWalltime().WithSysNanotime().WithSysNanosleep().
 		WithRandSource(rand.Reader).
 		WithStdout(logWriter{h.log, m.ID, "stdout"}).
-		WithStderr(logWriter{h.log, m.ID, "stderr"}).
+		WithStderr(mc.stderr).
 		WithArgs(m.ID)
 	if _, ok := compiled.ExportedFunctions()["_initialize"]; ok {
 		mc.modCfg = mc.modCfg.WithStartFunctions("_initialize")
@@ -121,10 +122,14 @@ func (mc *machine) call(ctx context.Context, export string, input []byte, timeou
 	}
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	mc.stderr.reset()
 	out, err := mc.invoke(cctx, export, input)
 	if err != nil {
 		if ctx.Err() == nil && cctx.Err() != nil {
 			err = fmt.Errorf("%w after %s: %w", ErrTimeout, timeout, err)
+		}
+		if said := mc.stderr.take(); said != "" {
+			err = fmt.Errorf("%w (the plugin wrote: %s)", err, said)
 		}
 		mc.discard(ctx)
 		return nil, fmt.Errorf("plugin %s: %s: %w", mc.manifest.ID, export, err)

@@ -43,7 +43,7 @@ func (s *Server) initPrivacy(context.Context) error {
 		return err
 	}
 	svc, err := privacy.New(privacy.Config{Store: s.store, Sealer: s.sealer, Blobs: disk,
-		Publisher: keyPublisher{s.engine}, Keys: remoteKeys{dir: s.dir, hc: s.hc},
+		Publisher: keyPublisher{s.engine}, Keys: remoteKeys{dir: s.dir, hc: s.hc, local: s.store},
 		Hooks: privacyHooks{s.pluginHooks}, Network: s.privacyNetwork()})
 	if err != nil {
 		return err

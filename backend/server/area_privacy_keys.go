@@ -16,6 +16,7 @@ import (
 
 	"github.com/hearthpds/hearth/backend/privacy/crypt"
 	"github.com/hearthpds/hearth/backend/repo"
+	"github.com/hearthpds/hearth/backend/store"
 )
 
 // keyPublisher writes key records through the repo engine, as a signed
@@ -53,17 +54,27 @@ func (p keyPublisher) PublishKey(ctx context.Context, did string, rec crypt.KeyR
 // maxKeyRecord bounds a fetched key record response.
 const maxKeyRecord = 64 << 10
 
-// remoteKeys resolves another account's published key: its DID document
-// names its PDS, whose public com.atproto.repo.getRecord serves the key
-// record. Local accounts never get here (the privacy service reads their
-// keys from the store).
+// remoteKeys resolves an account's published key: an account hosted here
+// from its own repo (so one whose DID is not yet published, local-first,
+// still resolves), another from the PDS its DID document names, whose
+// public com.atproto.repo.getRecord serves the key record.
 type remoteKeys struct {
-	dir indigoid.Directory
-	hc  *http.Client
+	dir   indigoid.Directory
+	hc    *http.Client
+	local store.Repos
 }
 
 // ResolveKey fetches and checks did's dev.hearthpds.crypto.encryptionKey/self.
 func (r remoteKeys) ResolveKey(ctx context.Context, did string) (crypt.PublicKey, error) {
+	if r.local != nil {
+		rec, err := r.local.GetRecord(ctx, did, crypt.KeyRecordNSID, crypt.KeyRecordRKey)
+		if err == nil {
+			return keyFromBlock(rec.Value)
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return crypt.PublicKey{}, fmt.Errorf("read the key record of %s: %w", did, err)
+		}
+	}
 	d, err := syntax.ParseDID(did)
 	if err != nil {
 		return crypt.PublicKey{}, err
@@ -100,4 +111,17 @@ func (r remoteKeys) ResolveKey(ctx context.Context, did string) (crypt.PublicKey
 		return crypt.PublicKey{}, errors.Join(errors.New("malformed getRecord answer"), err)
 	}
 	return crypt.ParseKeyRecord(out.Value)
+}
+
+// keyFromBlock parses a key record stored as DAG-CBOR.
+func keyFromBlock(block []byte) (crypt.PublicKey, error) {
+	v, err := atdata.UnmarshalCBOR(block)
+	if err != nil {
+		return crypt.PublicKey{}, fmt.Errorf("decode the key record: %w", err)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return crypt.PublicKey{}, fmt.Errorf("encode the key record: %w", err)
+	}
+	return crypt.ParseKeyRecord(b)
 }

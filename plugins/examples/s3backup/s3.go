@@ -39,9 +39,9 @@ func newClient(c config) (*client, error) {
 // errS3 wraps an S3 error answer.
 var errS3 = errors.New("s3")
 
-// do sends one signed request for key and returns the answer's body; an
-// answer other than 2xx (or S3's 200 carrying an <Error>) is an error.
-func (c *client) do(method, key string, query map[string]string, body []byte, headers map[string]string) ([]byte, error) {
+// do sends one signed request for key and returns the answer; an answer
+// other than 2xx (or S3's 200 carrying an <Error>) is an error.
+func (c *client) do(method, key string, query map[string]string, body []byte, headers map[string]string) (*pds.HTTPResponse, error) {
 	payload := sha256.Sum256(body)
 	h := map[string]string{"x-amz-date": c.now().UTC().Format(amzDateForm), "x-amz-content-sha256": hex.EncodeToString(payload[:])}
 	for k, v := range headers {
@@ -64,7 +64,7 @@ func (c *client) do(method, key string, query map[string]string, body []byte, he
 	if resp.Status/100 != 2 || strings.Contains(string(resp.Body), "<Error>") {
 		return nil, fmt.Errorf("%w: %s %s: %d %s", errS3, method, key, resp.Status, s3Error(resp.Body))
 	}
-	return resp.Body, nil
+	return resp, nil
 }
 
 // s3Error summarizes an S3 error document.
@@ -92,10 +92,11 @@ func (c *client) putObject(key, contentType string, body []byte) error {
 
 // createMultipart starts a multipart upload and returns its id.
 func (c *client) createMultipart(key, contentType string) (string, error) {
-	out, err := c.do("POST", key, map[string]string{"uploads": ""}, nil, map[string]string{"content-type": contentType})
+	resp, err := c.do("POST", key, map[string]string{"uploads": ""}, nil, map[string]string{"content-type": contentType})
 	if err != nil {
 		return "", err
 	}
+	out := resp.Body
 	var res struct{ UploadId string } //nolint:revive // S3's element name
 	if err := xml.Unmarshal(out, &res); err != nil || res.UploadId == "" {
 		return "", fmt.Errorf("%w: CreateMultipartUpload %s answered no UploadId: %q", errS3, key, out)
@@ -103,14 +104,20 @@ func (c *client) createMultipart(key, contentType string) (string, error) {
 	return res.UploadId, nil
 }
 
-// uploadPart sends part n (from 1) and returns its ETag. The host's fetch
-// returns no response headers, so the ETag is computed here as S3 does
-// for unencrypted and SSE-S3 objects: the part's MD5.
+// uploadPart sends part n (from 1) and returns its ETag: the one S3
+// answers with, or, from a store that sends none, the part's quoted MD5
+// (what S3 computes for unencrypted and SSE-S3 objects).
 func (c *client) uploadPart(key, id string, n int, body []byte) (string, error) {
 	contentMD5, etag := md5Headers(body)
 	q := map[string]string{"partNumber": strconv.Itoa(n), "uploadId": id}
-	_, err := c.do("PUT", key, q, body, map[string]string{"content-md5": contentMD5})
-	return etag, err
+	resp, err := c.do("PUT", key, q, body, map[string]string{"content-md5": contentMD5})
+	if err != nil {
+		return "", err
+	}
+	if sent := resp.Header("ETag"); sent != "" {
+		etag = sent
+	}
+	return etag, nil
 }
 
 // completeMultipart assembles the parts, whose ETags are in order.

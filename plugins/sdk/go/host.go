@@ -111,7 +111,14 @@ func Fetch(req HTTPRequest) (*HTTPResponse, error) {
 		return nil, err
 	}
 	body, _ := Message(b).Get(wire.TagBody)
-	return &HTTPResponse{Status: int(Message(b).Uint(wire.TagStatus)), Body: body}, nil
+	res := &HTTPResponse{Status: int(Message(b).Uint(wire.TagStatus)), Body: body}
+	_ = Message(b).Each(func(tag byte, v []byte) error {
+		if tag == wire.TagHeader {
+			res.Headers = append(res.Headers, string(v))
+		}
+		return nil
+	})
+	return res, nil
 }
 
 func entryOf(m Message) RecordEntry {

@@ -1,5 +1,7 @@
 package pdsplugin
 
+import "strings"
+
 // Log levels.
 const (
 	LevelDebug = 0
@@ -19,7 +21,22 @@ type HTTPRequest struct {
 // HTTPResponse is the host's answer.
 type HTTPResponse struct {
 	Status int
-	Body   []byte
+	// Headers are the response's header lines, "Name: value", names in
+	// canonical form (Etag, Content-Type) and sorted.
+	Headers []string
+	Body    []byte
+}
+
+// Header returns the first value of the named response header ("" if
+// absent); name is matched case-insensitively.
+func (r *HTTPResponse) Header(name string) string {
+	for _, h := range r.Headers {
+		k, v, ok := strings.Cut(h, ":")
+		if ok && strings.EqualFold(strings.TrimSpace(k), name) {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
 
 // RecordEntry is a record read through the host.

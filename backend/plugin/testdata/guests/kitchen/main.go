@@ -83,7 +83,7 @@ func before(ev pds.RecordEvent) pds.Decision {
 		if err != nil {
 			return reject("fetch error: " + err.Error())
 		}
-		return reject("fetched: " + string(resp.Body))
+		return reject("fetched: " + string(resp.Body) + " (etag " + resp.Header("etag") + ")")
 	case "test.kv":
 		n := 0
 		for i := 0; i < 1000; i++ {
