@@ -95,6 +95,7 @@ func TestRustSDKHost(t *testing.T) { testdb.RunURL(t, testRustSDKHost) }
 func testRustSDKHost(t *testing.T, dbURL func(testing.TB) string) {
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("X-Echo", "echoed")
 		fmt.Fprintf(w, "pong %s %s", r.Header.Get("X-Probe"), body)
 	}))
 	t.Cleanup(recv.Close)
@@ -112,7 +113,7 @@ func testRustSDKHost(t *testing.T, dbURL func(testing.TB) string) {
 	postRKey(t, alice, "log") // logs a line and allows
 	probe("records", "Alice R true 2 Err(NotFound) true")
 	probe("blob "+uploadBlob(t, alice, []byte("hello from a blob")), "hello 12 0")
-	probe("fetch", "200 pong rust ping true")
+	probe("fetch", "200 pong rust ping true echoed")
 	probe("file", `Ok("kept") true`)
 	status, car := alice.DoRaw("com.atproto.sync.getRepo", "did="+alice.DID, nil)
 	if status != 200 {

@@ -150,7 +150,8 @@ func (f *asFakePDS) httpFetch(m wire.Message) (uint32, []byte) {
 		return nil
 	})
 	body := fmt.Sprintf("%s %s [%s] %s", m.String(wire.TagMethod), url, strings.Join(headers, "|"), m.String(wire.TagBody))
-	return 0, wire.Message(nil).AddUint(wire.TagStatus, 201).AddString(wire.TagBody, body)
+	return 0, wire.Message(nil).AddUint(wire.TagStatus, 201).AddString(wire.TagHeader, "Content-Type: text/plain").
+		AddString(wire.TagHeader, `Etag: "v1"`).AddString(wire.TagBody, body)
 }
 
 // asEntry is a record asEntry whose record's text names where it came from.

@@ -188,7 +188,21 @@ export class HttpRequest {
 
 /** The host's answer to an HttpRequest. */
 export class HttpResponse {
+  /** The response's header lines, "Name: value", names canonical and sorted. */
+  headers: string[] = [];
+
   constructor(public status: i32, public body: Uint8Array) {}
+
+  /** The first value of the named header (case-insensitive), or "". */
+  header(name: string): string {
+    const want = name.toLowerCase();
+    for (let i = 0; i < this.headers.length; i++) {
+      const h = this.headers[i];
+      const colon = h.indexOf(":");
+      if (colon > 0 && h.substring(0, colon).trim().toLowerCase() == want) return h.substring(colon + 1).trim();
+    }
+    return "";
+  }
 
   /** The body decoded from UTF-8. */
   text(): string {
@@ -210,12 +224,16 @@ export function httpFetch(req: HttpRequest): Result<HttpResponse> {
   if (a.status != 0) return Result.fail<HttpResponse>(a.error());
   let status = 0;
   let body = new Uint8Array(0);
+  const headers: string[] = [];
   const f = new Fields(a.data);
   while (f.next()) {
     if (f.tag == Tag.Status) status = <i32>f.uint();
+    else if (f.tag == Tag.Header) headers.push(f.string());
     else if (f.tag == Tag.Body) body = f.bytes();
   }
-  return Result.ok<HttpResponse>(new HttpResponse(status, body));
+  const res = new HttpResponse(status, body);
+  res.headers = headers;
+  return Result.ok<HttpResponse>(res);
 }
 
 /** A record read through the host. */

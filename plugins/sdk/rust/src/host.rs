@@ -183,8 +183,25 @@ impl<'a> HttpRequest<'a> {
 pub struct HttpResponse {
     /// HTTP status.
     pub status: u16,
+    /// The response's header lines, `"Name: value"`, names in canonical
+    /// form (`Etag`, `Content-Type`) and sorted.
+    pub headers: Vec<String>,
     /// The body (capped by the host, 4 MiB by default).
     pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first value of the named header (matched case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find_map(|h| {
+            let (k, v) = h.split_once(':')?;
+            if k.trim().eq_ignore_ascii_case(name) {
+                Some(v.trim())
+            } else {
+                None
+            }
+        })
+    }
 }
 
 /// Makes an HTTP request through the host, which checks the plugin's host
@@ -195,8 +212,14 @@ pub fn http_fetch(req: &HttpRequest<'_>) -> Result<HttpResponse, HostError> {
     let b = take(sys::http_fetch(req.encode().as_bytes()))?;
     let m = Message::new(&b);
     let status = m.get_uint(tag::STATUS).min(u64::from(u16::MAX)) as u16;
+    let headers = m
+        .fields()
+        .filter(|(t, _)| *t == tag::HEADER)
+        .map(|(_, v)| crate::wire::text(v).to_string())
+        .collect();
     Ok(HttpResponse {
         status,
+        headers,
         body: m.get(tag::BODY).unwrap_or(&[]).to_vec(),
     })
 }

@@ -275,6 +275,9 @@ export function test_host_fetch(): void {
   check(res.ok, "fetch ok");
   eqInt(res.value.status, 201, "status");
   eq(res.value.text(), "POST https://hooks.example.com/x?y=1 [A: 1|B: two] bödy", "echoed request");
+  eqInt(res.value.headers.length, 2, "response headers");
+  eq(res.value.header("ETAG"), "\"v1\"", "a response header by name");
+  eq(res.value.header("X-Missing"), "", "a missing header");
   const failed = httpFetch(new HttpRequest("GET", "https://fail.example.com/"));
   check(failed.error != null && failed.error!.kind == ErrorKind.Failed, "failed fetch");
   eq(failed.error!.message, "dial: boom", "failure message");

@@ -82,10 +82,11 @@ fn fetch() -> Result<String, HostError> {
     let get = host::http_fetch(&HttpRequest::new("GET", &url));
     let denied = matches!(denied, Err(HostError::Denied(_))) && matches!(get, Err(HostError::Denied(_)));
     Ok(format!(
-        "{} {} {}",
+        "{} {} {} {}",
         resp.status,
         String::from_utf8_lossy(&resp.body),
-        denied
+        denied,
+        resp.header("x-echo").unwrap_or("no header")
     ))
 }
 
