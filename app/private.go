@@ -26,7 +26,7 @@ import (
 // records, decrypted here, grants per collection, revocation, rotation
 // history. They call the owner-side methods of the server's privacy
 // service in-process: the app's Go side is the "client" of
-// docs/privacy.md, the one place that holds the master key, so plaintext
+// docs/private-records.md, the one place that holds the master key, so plaintext
 // and keys never cross the PDS's HTTP layer. Only a grantee's published
 // key is fetched over the network.
 

@@ -1,6 +1,6 @@
 // Package privacy is the server side of Hearth's private records, and the
 // owner's side where the owner's desktop holds the master key
-// (docs/privacy.md, ../shared design private-records.md).
+// (docs/private-records.md, ../shared design private-records.md).
 //
 // Private records are end-to-end encrypted: package crypt (the client side)
 // makes envelopes, sealed grants and encrypted blobs; this package stores

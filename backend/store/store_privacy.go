@@ -7,7 +7,7 @@ import (
 	"github.com/ipfs/go-cid"
 )
 
-// Privacy stores the server's side of private records (docs/privacy.md):
+// Privacy stores the server's side of private records (docs/private-records.md):
 // encryption identities with their seeds wrapped under the master key,
 // per-collection epochs, sealed grants, and opaque envelopes and encrypted
 // blobs. Nothing here is readable without keys the store never holds in

@@ -19,7 +19,7 @@ const PrivateNSIDPrefix = "dev.hearthpds.private."
 
 // PrivateHandlers serves dev.hearthpds.private.*: opaque envelopes and
 // encrypted blobs the owner's client sealed, and the sealed grants their
-// readers open. The server never sees a key or a plaintext (docs/privacy.md).
+// readers open. The server never sees a key or a plaintext (docs/private-records.md).
 //
 // Who may call: the owner with its own session (a password session, an app
 // password or an OAuth token; writes need repo:<collection> for their

@@ -9,7 +9,7 @@
 //    over XRPC (the desktop's PDS takes no sign-ups) and publishes an
 //    X25519 key made here, as his own app would: his
 //    dev.hearthpds.crypto.encryptionKey/self record. The test computes the
-//    key's fingerprint itself (docs/privacy.md) to compare with the page.
+//    key's fingerprint itself (docs/private-records.md) to compare with the page.
 // 2. Private page: make the key, see the recovery code once, confirm it
 //    was written down; the warning comes before the first write, and
 //    writing stays off until it is accepted.
@@ -51,7 +51,7 @@ after(async () => {
   cleanup();
 });
 
-/** lp is docs/privacy.md's length-prefixed encoding. */
+/** lp is docs/private-records.md's length-prefixed encoding. */
 function lp(...fields) {
   const parts = [];
   for (const f of fields) {
@@ -80,7 +80,7 @@ function base32(buf) {
   return out;
 }
 
-/** keyID is the fingerprint of an X25519 public key (docs/privacy.md). */
+/** keyID is the fingerprint of an X25519 public key (docs/private-records.md). */
 function keyID(raw) {
   const kem = Buffer.alloc(2);
   kem.writeUInt16BE(KEM_X25519);

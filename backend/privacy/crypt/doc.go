@@ -5,7 +5,7 @@
 // produces (opaque envelopes, sealed grants, wrapped seeds) without being
 // able to read it.
 //
-// The scheme (docs/privacy.md has the byte layouts):
+// The scheme (docs/private-records.md has the byte layouts):
 //
 //   - [Identity]: a random 32-byte seed → an X25519 key pair with the
 //     standard library's crypto/hpke (DHKEM(X25519, HKDF-SHA256),

@@ -1,4 +1,4 @@
--- Hearth schema, version 7 (SQLite): private records (docs/privacy.md).
+-- Hearth schema, version 7 (SQLite): private records (docs/private-records.md).
 -- Encryption identities with their seeds sealed under the master key,
 -- per-collection epochs, epoch keys HPKE-sealed to grantees, and opaque
 -- envelopes and encrypted blobs. Nothing here is readable without keys the
