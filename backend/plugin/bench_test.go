@@ -54,31 +54,6 @@ func post(text string) map[string]any {
 		"langs": []any{"en"}}
 }
 
-func TestContentFilterExample(t *testing.T) {
-	h := newHost(t, Options{})
-	contentFilter(t, h, "spam", "Scam")
-	ctx := context.Background()
-	ev := RecordEvent{Op: OpCreate, Repo: "did:plc:alice", Collection: "app.bsky.feed.post", RKey: "3k"}
-	for text, rejected := range map[string]bool{"hello world": false, "buy SPAM now": true, "a scam": true, "": false} {
-		ev.Record = post(text)
-		d, err := h.BeforeRecord(ctx, ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if (d.Verdict == Reject) != rejected {
-			t.Errorf("%q: decision %+v", text, d)
-		}
-		if rejected && (d.Error != "ContentRejected" || d.Plugin != "dev.hearthpds.example.contentfilter") {
-			t.Errorf("%q: decision %+v", text, d)
-		}
-	}
-	// Other collections are not filtered.
-	ev.Collection, ev.Record = "app.bsky.feed.like", map[string]any{"text": "spam"}
-	if d, _ := h.BeforeRecord(ctx, ev); d.Verdict != Continue {
-		t.Errorf("like: %+v", d)
-	}
-}
-
 // benchBefore measures BeforeRecord on a typical post and reports the p50.
 func benchBefore(b *testing.B, h *Host, collection string) {
 	ctx := context.Background()
