@@ -89,6 +89,22 @@ func privRequester(c *Call) (string, error) {
 	return v.DID, nil
 }
 
+// privReadTarget reads what every grantee-readable method starts with: the
+// requester (the session's or the service-auth JWT's DID), the owner (repo)
+// and the collection.
+func privReadTarget(c *Call) (who, owner, collection string, err error) {
+	if who, err = privRequester(c); err != nil {
+		return "", "", "", err
+	}
+	if owner, err = c.DID("repo", true); err != nil {
+		return "", "", "", err
+	}
+	if collection, err = c.NSID("collection", true); err != nil {
+		return "", "", "", err
+	}
+	return who, owner, collection, nil
+}
+
 // privateError maps the privacy package's errors to XRPC errors. The
 // messages name no key material (the package's errors never carry any).
 func privateError(err error) error {
@@ -239,15 +255,7 @@ func (h *PrivateHandlers) deleteRecord(ctx context.Context, c *Call) (any, error
 }
 
 func (h *PrivateHandlers) getRecord(ctx context.Context, c *Call) (any, error) {
-	who, err := privRequester(c)
-	if err != nil {
-		return nil, err
-	}
-	owner, err := c.DID("repo", true)
-	if err != nil {
-		return nil, err
-	}
-	collection, err := c.NSID("collection", true)
+	who, owner, collection, err := privReadTarget(c)
 	if err != nil {
 		return nil, err
 	}
@@ -268,15 +276,7 @@ type privListOut struct {
 }
 
 func (h *PrivateHandlers) listRecords(ctx context.Context, c *Call) (any, error) {
-	who, err := privRequester(c)
-	if err != nil {
-		return nil, err
-	}
-	owner, err := c.DID("repo", true)
-	if err != nil {
-		return nil, err
-	}
-	collection, err := c.NSID("collection", true)
+	who, owner, collection, err := privReadTarget(c)
 	if err != nil {
 		return nil, err
 	}

@@ -122,15 +122,7 @@ type privSealedGrantView struct {
 // (the JWT's issuer), the owner with its session for its grant #0. Nobody
 // gets another account's grants.
 func (h *PrivateHandlers) getGrantKeys(ctx context.Context, c *Call) (any, error) {
-	who, err := privRequester(c)
-	if err != nil {
-		return nil, err
-	}
-	owner, err := c.DID("repo", true)
-	if err != nil {
-		return nil, err
-	}
-	collection, err := c.NSID("collection", true)
+	who, owner, collection, err := privReadTarget(c)
 	if err != nil {
 		return nil, err
 	}
