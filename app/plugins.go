@@ -3,7 +3,6 @@ package app
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
@@ -132,11 +130,10 @@ func (a *App) Plugins() ([]PluginView, error) {
 		return nil, err
 	}
 	defer cancel()
-	sources := a.pluginSources()
 	infos := h.List()
 	out := make([]PluginView, len(infos))
 	for i, info := range infos {
-		out[i] = pluginView(info, sources[info.Manifest.ID])
+		out[i] = pluginView(info)
 	}
 	return out, nil
 }
@@ -156,7 +153,7 @@ func (a *App) pluginViewOf(h *plugin.Host, id string) (PluginView, error) {
 	if err != nil {
 		return PluginView{}, pluginUIError(err, nil)
 	}
-	return pluginView(info, a.pluginSources()[id]), nil
+	return pluginView(info), nil
 }
 
 // InstallPlugin installs a plugin from a folder or .zip on this computer
@@ -177,7 +174,6 @@ func (a *App) InstallPlugin(path string) (PluginView, error) {
 	if err != nil {
 		return PluginView{}, pluginUIError(err, nil)
 	}
-	a.rememberPluginSource(m.ID, abs)
 	a.log.Info("plugin installed", "plugin", m.ID, "version", m.Version, "from", abs)
 	return a.pluginViewOf(h, m.ID)
 }
@@ -230,33 +226,17 @@ func (a *App) ReloadPlugin(id, path string) (PluginView, error) {
 		return PluginView{}, err
 	}
 	defer cancel()
-	src, err := a.reloadSource(id, path)
-	if err != nil {
-		return PluginView{}, err
+	src := ""
+	if strings.TrimSpace(path) != "" {
+		if src, err = bundlePath(path); err != nil {
+			return PluginView{}, err
+		}
 	}
 	if err := h.Reload(ctx, id, src); err != nil {
 		return PluginView{}, pluginUIError(err, nil)
 	}
-	a.rememberPluginSource(id, src)
-	a.log.Info("plugin reloaded", "plugin", id, "from", cmp.Or(src, "the installed copy"))
+	a.log.Info("plugin reloaded", "plugin", id, "from", cmp.Or(src, "its source or the installed copy"))
 	return a.pluginViewOf(h, id)
-}
-
-// reloadSource picks what ReloadPlugin reads: path, else the remembered
-// source if it still exists, else "" (the installed copy).
-func (a *App) reloadSource(id, path string) (string, error) {
-	if strings.TrimSpace(path) != "" {
-		return bundlePath(path)
-	}
-	src := a.pluginSources()[id]
-	if src == "" {
-		return "", nil
-	}
-	if _, err := os.Stat(src); err != nil {
-		a.log.Warn("plugin source gone; reloading the installed copy", "plugin", id, "source", src)
-		return "", nil
-	}
-	return src, nil
 }
 
 // UninstallPlugin removes a plugin; with wipe its stored data (kv and its
@@ -270,7 +250,6 @@ func (a *App) UninstallPlugin(id string, wipe bool) error {
 	if err := h.Uninstall(ctx, id, wipe); err != nil {
 		return pluginUIError(err, nil)
 	}
-	a.rememberPluginSource(id, "")
 	a.log.Info("plugin uninstalled", "plugin", id, "wipe", wipe)
 	return nil
 }
@@ -374,11 +353,11 @@ func configWords(err error, values map[string]any) string {
 }
 
 // pluginView turns the host's Info into the page's view.
-func pluginView(info plugin.Info, source string) PluginView {
+func pluginView(info plugin.Info) PluginView {
 	m := info.Manifest
 	v := PluginView{
 		ID: m.ID, Name: m.Name, Version: m.Version, API: m.API, Wasm: m.Wasm, SHA256: m.SHA256,
-		State: string(info.State), Unverified: info.Unverified, Source: source,
+		State: string(info.State), Unverified: info.Unverified, Source: info.Source,
 		Capabilities: capabilityViews(m.Capabilities, m.Limits),
 		Granted:      capabilityViews(info.Granted, m.Limits),
 		Hooks:        hookViews(m.Hooks),
@@ -502,62 +481,4 @@ func configViews(schema map[string]plugin.ConfigField, values map[string]any) []
 	}
 	slices.SortFunc(out, func(x, y ConfigFieldView) int { return strings.Compare(x.Key, y.Key) })
 	return out
-}
-
-// The folder or .zip each plugin came from, so Reload can read it again:
-// plugin-sources.json in the data directory (the host keeps only its own
-// copy of the bundle).
-var pluginSourcesMu sync.Mutex
-
-func (a *App) pluginSourcesFile() string { return filepath.Join(a.opts.DataDir, "plugin-sources.json") }
-
-// pluginSources reads the remembered sources (none when unreadable).
-func (a *App) pluginSources() map[string]string {
-	pluginSourcesMu.Lock()
-	defer pluginSourcesMu.Unlock()
-	return a.readPluginSources()
-}
-
-func (a *App) readPluginSources() map[string]string {
-	m := map[string]string{}
-	b, err := os.ReadFile(a.pluginSourcesFile())
-	if err != nil {
-		return m
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		a.log.Warn("plugin-sources.json unreadable; forgotten", "err", err)
-		return map[string]string{}
-	}
-	return m
-}
-
-// rememberPluginSource records (or, with "", forgets) where id came from.
-// Failing to write only costs the convenience, so it is logged.
-func (a *App) rememberPluginSource(id, src string) {
-	pluginSourcesMu.Lock()
-	defer pluginSourcesMu.Unlock()
-	m := a.readPluginSources()
-	if src == "" {
-		delete(m, id)
-	} else {
-		m[id] = src
-	}
-	if err := writeJSONAtomic(a.pluginSourcesFile(), m); err != nil {
-		a.log.Warn("plugin source not remembered", "plugin", id, "err", err)
-	}
-}
-
-func writeJSONAtomic(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("replace %s: %w", filepath.Base(path), err)
-	}
-	return nil
 }

@@ -265,9 +265,6 @@ func checkUninstall(t *testing.T, a *App, id string) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("uninstall with wipe left %s: %v", dir, err)
 	}
-	if src := a.pluginSources()[id]; src != "" {
-		t.Fatalf("the source of an uninstalled plugin is remembered: %q", src)
-	}
 }
 
 func checkUnknownAndStopped(t *testing.T, a *App) {

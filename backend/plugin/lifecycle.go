@@ -34,7 +34,7 @@ func (h *Host) Install(ctx context.Context, path string) (*Manifest, error) {
 		return nil, err
 	}
 	p := &Plugin{host: h, id: b.manifest.ID, dir: dir, manifest: b.manifest, lex: b.lexicons,
-		saved: savedState{State: StateDisabled, Unverified: true}}
+		saved: savedState{State: StateDisabled, Unverified: true, Source: absPath(path)}}
 	if err := p.save(); err != nil {
 		return nil, err
 	}
@@ -128,8 +128,9 @@ func (h *Host) trip(ctx context.Context, p *Plugin, cause error) {
 	}
 }
 
-// Reload installs a new version of a plugin from path ("" reloads the
-// installed bundle) and, if it is enabled, swaps it in atomically: calls
+// Reload installs a new version of a plugin from path ("": from the folder
+// or .zip it was installed or last reloaded from, if it is still there,
+// else the installed bundle) and, if it is enabled, swaps it in atomically: calls
 // in flight finish on the old version, later calls use the new one. The
 // id must not change; the grant is narrowed to the new manifest.
 func (h *Host) Reload(ctx context.Context, id, path string) error {
@@ -139,9 +140,17 @@ func (h *Host) Reload(ctx context.Context, id, path string) error {
 	if err != nil {
 		return err
 	}
-	src := path
+	src, forget := path, false
 	if src == "" {
-		src = filepath.Join(p.dir, "bundle")
+		p.mu.Lock()
+		src = p.saved.Source
+		p.mu.Unlock()
+		if _, err := os.Stat(src); src == "" || err != nil {
+			// No source, or it is gone: restart the installed copy.
+			src, forget = filepath.Join(p.dir, "bundle"), src != ""
+		} else {
+			path = src
+		}
 	}
 	b, err := openBundle(src)
 	if err != nil {
@@ -164,6 +173,11 @@ func (h *Host) Reload(ctx context.Context, id, path string) error {
 	p.manifest, p.lex = b.manifest, b.lexicons
 	p.saved.Granted = Intersect(b.manifest.Capabilities, p.saved.Granted)
 	p.saved.Unverified = true
+	if path != "" {
+		p.saved.Source = absPath(path)
+	} else if forget {
+		p.saved.Source = ""
+	}
 	enabled := p.saved.State == StateEnabled
 	p.mu.Unlock()
 	if enabled {
@@ -294,4 +308,14 @@ func (h *Host) List() []Info {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Manifest.ID < out[j].Manifest.ID })
 	return out
+}
+
+// absPath makes a bundle path absolute for remembering ("" on failure:
+// then Reload falls back to the installed copy).
+func absPath(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	return abs
 }

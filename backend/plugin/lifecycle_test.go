@@ -115,3 +115,52 @@ func TestDisableEnable(t *testing.T) {
 		t.Fatalf("Enable(unknown) = %v", err)
 	}
 }
+
+// TestReloadFromSource: a reload without a path reads the folder the plugin
+// was installed from again (a developer rebuilt it in place); once that
+// folder is gone, it restarts the installed copy and forgets the source.
+func TestReloadFromSource(t *testing.T) {
+	h := newHost(t, Options{})
+	ctx := context.Background()
+	src := writeBundle(t, kitchenWasm(t), kitchenToml)
+	m, err := h.Install(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Enable(ctx, m.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := h.Inspect(m.ID); info.Source != src {
+		t.Fatalf("source = %q, want %q", info.Source, src)
+	}
+	wantReject(t, ask(t, h, "test.version", nil), "v1")
+
+	// Rebuilt in place: version 2 in the same folder.
+	v2 := buildGuest(t, filepath.Join(repoRoot(t), "backend", "plugin", "testdata", "guests", "kitchen"), "-X main.version=2")
+	rebuilt := writeBundle(t, v2, kitchenToml)
+	for _, name := range []string{"plugin.toml", "plugin.wasm"} {
+		b, err := os.ReadFile(filepath.Join(rebuilt, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(src, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.Reload(ctx, m.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	wantReject(t, ask(t, h, "test.version", nil), "v2")
+
+	// The folder is gone: the installed copy (now version 2) restarts.
+	if err := os.RemoveAll(src); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Reload(ctx, m.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	wantReject(t, ask(t, h, "test.version", nil), "v2")
+	if info, _ := h.Inspect(m.ID); info.Source != "" {
+		t.Fatalf("source after it was removed = %q, want none", info.Source)
+	}
+}

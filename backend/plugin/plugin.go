@@ -51,6 +51,10 @@ type savedState struct {
 	Secrets    map[string][]byte `json:"secrets,omitempty"`
 	Cursor     int64             `json:"cursor"`
 	Unverified bool              `json:"unverified"`
+	// Source is the folder or .zip the plugin was installed or last
+	// reloaded from: Reload without a path reads it again while it is
+	// still there (a developer rebuilds in place), else the installed copy.
+	Source string `json:"source,omitempty"`
 }
 
 func (p *Plugin) granted(kind string) bool {
@@ -195,6 +199,7 @@ type Info struct {
 	Granted      []Capability   `json:"granted"`
 	Config       map[string]any `json:"config,omitempty"`
 	Unverified   bool           `json:"unverified"`
+	Source       string         `json:"source,omitempty"`
 	Calls        int64          `json:"calls"`
 	Errors       int64          `json:"errors"`
 	P50          time.Duration  `json:"p50"`
@@ -217,7 +222,7 @@ func (p *Plugin) info() Info {
 		config[k] = SecretSet
 	}
 	return Info{Manifest: *p.manifest, State: p.saved.State, Granted: granted,
-		Config: config, Unverified: p.saved.Unverified,
+		Config: config, Unverified: p.saved.Unverified, Source: p.saved.Source,
 		Calls: p.stats.calls, Errors: p.stats.errors, P50: p.stats.percentile(0.5), P99: p.stats.percentile(0.99),
 		RecentErrors: slices.Clone(p.stats.recent)}
 }

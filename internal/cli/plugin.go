@@ -145,7 +145,7 @@ func newPluginCmd(e *env) *cobra.Command {
 			return show(c.call("disable", nil, map[string]any{"id": a[0]}))
 		})
 	var from string
-	reload := sub("reload ID", "Reload a plugin (from --from, or its installed bundle); atomic swap", cobra.ExactArgs(1),
+	reload := sub("reload ID", "Reload a plugin (from --from, else the folder it came from if it is still there, else its installed copy); atomic swap", cobra.ExactArgs(1),
 		func(_ *cobra.Command, a []string) error {
 			p, err := abs(from)
 			if err != nil {
