@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type Dispatch, type ReactNode, type SetStateAction } from 'react';
 import { fieldLine, parseError } from '../lib/errors';
 import { copyText } from '../lib/clipboard';
+import { back, canBack, canNext, current, firstPage, forward, loaded, pageNumber, type Pager } from '../lib/paging';
 
 /** ErrorText shows an error in the user's words and, muted, its name. */
 export function ErrorText({ error, id }: { error: unknown; id?: string }) {
@@ -127,4 +128,80 @@ export function Busy({ children }: { children: ReactNode }) {
       <span className="spinner" aria-hidden="true" /> {children}
     </p>
   );
+}
+
+/** Notice says that something went well; nothing when children is empty. */
+export function Notice({ children }: { children: ReactNode }) {
+  if (children === null || children === undefined || children === '' || children === false) return null;
+  return (
+    <p className="ok-text" role="status">
+      {children}
+    </p>
+  );
+}
+
+/**
+ * PageButtons moves a Pager back and forward, both disabled while loading.
+ * Unless always, it shows only when there is another page to go to.
+ */
+export function PageButtons({
+  pager,
+  setPager,
+  loading = false,
+  always = false,
+  backLabel = 'Back',
+  nextLabel = 'Next page',
+}: {
+  pager: Pager;
+  setPager: Dispatch<SetStateAction<Pager>>;
+  loading?: boolean;
+  always?: boolean;
+  backLabel?: string;
+  nextLabel?: string;
+}) {
+  if (!always && !canBack(pager) && !canNext(pager)) return null;
+  return (
+    <div className="pager">
+      <button type="button" disabled={!canBack(pager) || loading} onClick={() => setPager(back)}>
+        {backLabel}
+      </button>
+      <span className="muted">Page {pageNumber(pager)}</span>
+      <button type="button" disabled={!canNext(pager) || loading} onClick={() => setPager(forward)}>
+        {nextLabel}
+      </button>
+    </div>
+  );
+}
+
+/**
+ * usePaged reads the page at the pager's cursor with list, and again
+ * whenever the cursor or one of deps changes (list itself may change every
+ * render). A reply that comes after a newer read began is dropped.
+ */
+export function usePaged<P extends { cursor?: string | null }>(list: (cursor: string) => Promise<P>, deps: unknown[]) {
+  const [pager, setPager] = useState<Pager>(firstPage());
+  const [page, setPage] = useState<P | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(false);
+  const cursor = current(pager);
+  const ref = useRef(list);
+  ref.current = list;
+  useEffect(() => {
+    let stale = false;
+    setLoading(true);
+    ref
+      .current(cursor)
+      .then((p) => {
+        if (stale) return;
+        setPage(p);
+        setPager((pg) => loaded(pg, p.cursor));
+        setError(null);
+      })
+      .catch((err) => !stale && setError(err))
+      .finally(() => !stale && setLoading(false));
+    return () => {
+      stale = true;
+    };
+  }, [cursor, ...deps]);
+  return { pager, setPager, page, error, loading };
 }

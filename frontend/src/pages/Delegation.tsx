@@ -11,7 +11,7 @@ import {
   UpdateController,
   app,
 } from '../api';
-import { Busy, Card, CopyButton, ErrorText, Field } from '../components/common';
+import { Busy, Card, CopyButton, ErrorText, Field, PageButtons } from '../components/common';
 import { actForProblem } from '../lib/actas';
 import { ActAsPanel } from './ActAs';
 import {
@@ -26,7 +26,7 @@ import {
   whoProblem,
 } from '../lib/delegation';
 import { formatAgo, formatShortTime, formatTime } from '../lib/format';
-import { back, canBack, canNext, current, firstPage, forward, loaded, pageNumber, type Pager } from '../lib/paging';
+import { current, firstPage, loaded, pageNumber, type Pager } from '../lib/paging';
 import './Delegation.css';
 
 const auditPageSize = 20;
@@ -622,17 +622,7 @@ function AuditLog({ ownerDID, controllers, version }: { ownerDID: string; contro
           </table>
         </div>
       )}
-      {(canBack(pager) || canNext(pager)) && (
-        <div className="pager">
-          <button type="button" disabled={!canBack(pager) || loading} onClick={() => setPager(back)}>
-            Newer
-          </button>
-          <span className="muted">Page {pageNumber(pager)}</span>
-          <button type="button" disabled={!canNext(pager) || loading} onClick={() => setPager(forward)}>
-            Older
-          </button>
-        </div>
-      )}
+      <PageButtons pager={pager} setPager={setPager} loading={loading} backLabel="Newer" nextLabel="Older" />
     </Card>
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import {
   AcknowledgePrivateWarning,
   ConfirmPrivateRecoveryCode,
@@ -10,7 +10,7 @@ import {
   SetPrivateBackupPassphrase,
   type app,
 } from '../api';
-import { Busy, Card, CopyButton, ErrorText, Field } from '../components/common';
+import { Busy, Card, CopyButton, ErrorText, Field, Notice } from '../components/common';
 import { formatTime } from '../lib/format';
 import { backupPassphraseProblem, groupKeyID, keyStep, lossWarning, recoveryCodeProblem, recoveryGroups, type KeyStep } from '../lib/private';
 import { PrivateData } from './PrivateRecords';
@@ -116,22 +116,37 @@ function NeedsRecovery({ status }: { status: app.PrivateStatus }) {
   );
 }
 
-function CreateKey({ onNewKey, onStatus }: { onNewKey: (k: app.NewPrivateKey) => void; onStatus: (s: app.PrivateStatus) => void }) {
+/** useAction runs one action at a time, with its busy state and its error. */
+function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const create = async () => {
+  /** run does work, unless problem (what a check found, with its error name) stops it first. */
+  const run = async (work: () => Promise<void>, problem = '') => {
+    if (problem) {
+      setError(problem);
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
-      const k = await CreatePrivateIdentity();
-      onNewKey(k);
-      onStatus(await PrivateStatus());
+      await work();
     } catch (err) {
       setError(err);
     } finally {
       setBusy(false);
     }
   };
+  return { busy, error, setError, run };
+}
+
+function CreateKey({ onNewKey, onStatus }: { onNewKey: (k: app.NewPrivateKey) => void; onStatus: (s: app.PrivateStatus) => void }) {
+  const { busy, error, run } = useAction();
+  const create = () =>
+    run(async () => {
+      const k = await CreatePrivateIdentity();
+      onNewKey(k);
+      onStatus(await PrivateStatus());
+    });
   return (
     <>
       <p>
@@ -148,23 +163,55 @@ function CreateKey({ onNewKey, onStatus }: { onNewKey: (k: app.NewPrivateKey) =>
   );
 }
 
-function ConfirmCode({ code, onDone }: { code: string; onDone: (s: app.PrivateStatus) => void }) {
-  const [written, setWritten] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      onDone(await ConfirmPrivateRecoveryCode());
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  };
+/** CheckStep is a step of the key's setup that goes on once its box is ticked and onDone succeeded. */
+function CheckStep({
+  id,
+  title,
+  alert = false,
+  check,
+  action,
+  onDone,
+  children,
+}: {
+  id: string;
+  title: string;
+  alert?: boolean;
+  /** check is the checkbox's label. */
+  check: string;
+  /** action is the button's label. */
+  action: string;
+  onDone: () => Promise<void>;
+  children: ReactNode;
+}) {
+  const [checked, setChecked] = useState(false);
+  const { busy, error, run } = useAction();
   return (
-    <section className="private-step" aria-labelledby="recovery-code-title">
-      <h3 id="recovery-code-title">Your recovery code</h3>
+    <section className={'private-step' + (alert ? ' private-alert' : '')} aria-labelledby={id}>
+      <h3 id={id}>{title}</h3>
+      {children}
+      <label className="private-check">
+        <input type="checkbox" checked={checked} onChange={(e) => setChecked(e.target.checked)} />
+        {check}
+      </label>
+      <ErrorText error={error} />
+      <div className="buttons">
+        <button type="button" className="primary" disabled={!checked || busy} onClick={() => run(onDone)}>
+          {busy ? 'Saving…' : action}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function ConfirmCode({ code, onDone }: { code: string; onDone: (s: app.PrivateStatus) => void }) {
+  return (
+    <CheckStep
+      id="recovery-code-title"
+      title="Your recovery code"
+      check={code ? 'I wrote the recovery code down and keep it somewhere safe' : 'I have my recovery code written down, or I will make a passphrase backup'}
+      action="I wrote it down"
+      onDone={async () => onDone(await ConfirmPrivateRecoveryCode())}
+    >
       {code ? (
         <>
           <p>
@@ -186,82 +233,77 @@ function ConfirmCode({ code, onDone }: { code: string; onDone: (s: app.PrivateSt
           backup below: it is then your only way back to your private records.
         </p>
       )}
-      <label className="private-check">
-        <input type="checkbox" checked={written} onChange={(e) => setWritten(e.target.checked)} />
-        {code ? 'I wrote the recovery code down and keep it somewhere safe' : 'I have my recovery code written down, or I will make a passphrase backup'}
-      </label>
-      <ErrorText error={error} />
-      <div className="buttons">
-        <button type="button" className="primary" disabled={!written || busy} onClick={confirm}>
-          {busy ? 'Saving…' : 'I wrote it down'}
-        </button>
-      </div>
-    </section>
+    </CheckStep>
   );
 }
 
 function LossWarning({ onStatus }: { onStatus: (s: app.PrivateStatus) => void }) {
-  const [understood, setUnderstood] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const accept = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      onStatus(await AcknowledgePrivateWarning());
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  };
   return (
-    <section className="private-step private-alert" aria-labelledby="loss-warning-title">
-      <h3 id="loss-warning-title">Before your first private record</h3>
+    <CheckStep
+      id="loss-warning-title"
+      title="Before your first private record"
+      alert
+      check="I understand that losing both my recovery code and my passphrase backup means losing my private records"
+      action="Continue"
+      onDone={async () => onStatus(await AcknowledgePrivateWarning())}
+    >
       <p>{lossWarning}</p>
       <p>Keep your recovery code written down, and make a passphrase backup below as a second way back.</p>
-      <label className="private-check">
-        <input type="checkbox" checked={understood} onChange={(e) => setUnderstood(e.target.checked)} />
-        I understand that losing both my recovery code and my passphrase backup means losing my private records
-      </label>
+    </CheckStep>
+  );
+}
+
+/** ActionForm is a form of this page: its fields, the action's error or notice, then its buttons. */
+function ActionForm({
+  label,
+  onSubmit,
+  error,
+  notice,
+  buttons,
+  children,
+}: {
+  label: string;
+  onSubmit: () => void;
+  error: unknown;
+  notice: string;
+  buttons: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <form
+      className="form"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+      aria-label={label}
+      noValidate
+    >
+      {children}
       <ErrorText error={error} />
-      <div className="buttons">
-        <button type="button" className="primary" disabled={!understood || busy} onClick={accept}>
-          {busy ? 'Saving…' : 'Continue'}
-        </button>
-      </div>
-    </section>
+      <Notice>{notice}</Notice>
+      <div className="buttons">{buttons}</div>
+    </form>
   );
 }
 
 function BackupCard({ status, onStatus }: { status: app.PrivateStatus; onStatus: (s: app.PrivateStatus) => void }) {
   const [passphrase, setPassphrase] = useState('');
   const [again, setAgain] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useAction();
   const [notice, setNotice] = useState('');
   const [exported, setExported] = useState('');
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     const problem = backupPassphraseProblem(passphrase, again);
-    if (problem) {
-      setError(problem + ' (InvalidRequest)');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    setNotice('');
-    try {
+    void run(async () => {
+      setNotice('');
       onStatus(await SetPrivateBackupPassphrase(passphrase));
       setPassphrase('');
       setAgain('');
       setExported('');
       setNotice('Backup made. Remember the passphrase: nobody can reset it.');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    }, problem && problem + ' (InvalidRequest)');
   };
   const exportBackup = async () => {
     setError(null);
@@ -278,7 +320,24 @@ function BackupCard({ status, onStatus }: { status: app.PrivateStatus; onStatus:
         A second way back to your key: your key encrypted under a passphrase only you know, kept on this server. Choose a long passphrase —
         anyone with a copy of the database could try to guess it.
       </p>
-      <form className="form" onSubmit={submit} aria-label="Passphrase backup" noValidate>
+      <ActionForm
+        label="Passphrase backup"
+        onSubmit={submit}
+        error={error}
+        notice={notice}
+        buttons={
+          <>
+            <button type="submit" disabled={busy}>
+              {busy ? 'Encrypting…' : status.passphraseBackupAt ? 'Replace the backup' : 'Make a backup'}
+            </button>
+            {status.passphraseBackupAt && (
+              <button type="button" onClick={exportBackup}>
+                Export the backup
+              </button>
+            )}
+          </>
+        }
+      >
         <div className="row wrap">
           <Field label="Backup passphrase" htmlFor="backup-passphrase">
             <input id="backup-passphrase" type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
@@ -287,23 +346,7 @@ function BackupCard({ status, onStatus }: { status: app.PrivateStatus; onStatus:
             <input id="backup-passphrase-again" type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} />
           </Field>
         </div>
-        <ErrorText error={error} />
-        {notice && (
-          <p className="ok-text" role="status">
-            {notice}
-          </p>
-        )}
-        <div className="buttons">
-          <button type="submit" disabled={busy}>
-            {busy ? 'Encrypting…' : status.passphraseBackupAt ? 'Replace the backup' : 'Make a backup'}
-          </button>
-          {status.passphraseBackupAt && (
-            <button type="button" onClick={exportBackup}>
-              Export the backup
-            </button>
-          )}
-        </div>
-      </form>
+      </ActionForm>
       {exported && (
         <div className="field private-export">
           <label htmlFor="exported-backup">Exported backup</label>
@@ -342,32 +385,33 @@ function RecoveryCard({ open, onStatus }: { open: boolean; onStatus: (s: app.Pri
   );
 }
 
+/** recovered is what both ways of recovering say when the key is back. */
+const recovered = 'Your key is back on this computer.';
+
 function RecoverWithCode({ onStatus }: { onStatus: (s: app.PrivateStatus) => void }) {
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [notice, setNotice] = useState('');
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     const problem = recoveryCodeProblem(code);
-    if (problem) {
-      setError(problem + ' (InvalidRecoveryCode)');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       onStatus(await RecoverPrivateIdentity(code));
       setCode('');
-      setNotice('Your key is back on this computer.');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+      setNotice(recovered);
+    }, problem && problem + ' (InvalidRecoveryCode)');
   };
   return (
-    <form className="form" onSubmit={submit} aria-label="Recover with the recovery code" noValidate>
+    <ActionForm
+      label="Recover with the recovery code"
+      onSubmit={submit}
+      error={error}
+      notice={notice}
+      buttons={
+        <button type="submit" disabled={busy}>
+          {busy ? 'Recovering…' : 'Recover with the code'}
+        </button>
+      }
+    >
       <Field label="Recovery code" htmlFor="recover-code" hint="Dashes, spaces and upper or lower case do not matter.">
         <textarea
           id="recover-code"
@@ -380,48 +424,37 @@ function RecoverWithCode({ onStatus }: { onStatus: (s: app.PrivateStatus) => voi
           aria-describedby="recover-code-hint"
         />
       </Field>
-      <ErrorText error={error} />
-      {notice && (
-        <p className="ok-text" role="status">
-          {notice}
-        </p>
-      )}
-      <div className="buttons">
-        <button type="submit" disabled={busy}>
-          {busy ? 'Recovering…' : 'Recover with the code'}
-        </button>
-      </div>
-    </form>
+    </ActionForm>
   );
 }
 
 function RecoverWithBackup({ onStatus }: { onStatus: (s: app.PrivateStatus) => void }) {
   const [passphrase, setPassphrase] = useState('');
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [notice, setNotice] = useState('');
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (passphrase === '') {
-      setError('Type your backup passphrase (InvalidRequest)');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      onStatus(await RecoverPrivateIdentityFromBackup(passphrase, text));
-      setPassphrase('');
-      setText('');
-      setNotice('Your key is back on this computer.');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = () =>
+    void run(
+      async () => {
+        onStatus(await RecoverPrivateIdentityFromBackup(passphrase, text));
+        setPassphrase('');
+        setText('');
+        setNotice(recovered);
+      },
+      passphrase === '' ? 'Type your backup passphrase (InvalidRequest)' : '',
+    );
   return (
-    <form className="form" onSubmit={submit} aria-label="Recover with the passphrase backup" noValidate>
+    <ActionForm
+      label="Recover with the passphrase backup"
+      onSubmit={submit}
+      error={error}
+      notice={notice}
+      buttons={
+        <button type="submit" disabled={busy}>
+          {busy ? 'Recovering…' : 'Recover with the passphrase'}
+        </button>
+      }
+    >
       <Field label="Backup passphrase" htmlFor="recover-passphrase">
         <input id="recover-passphrase" type="password" autoComplete="current-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
       </Field>
@@ -436,17 +469,6 @@ function RecoverWithBackup({ onStatus }: { onStatus: (s: app.PrivateStatus) => v
           aria-describedby="recover-backup-hint"
         />
       </Field>
-      <ErrorText error={error} />
-      {notice && (
-        <p className="ok-text" role="status">
-          {notice}
-        </p>
-      )}
-      <div className="buttons">
-        <button type="submit" disabled={busy}>
-          {busy ? 'Recovering…' : 'Recover with the passphrase'}
-        </button>
-      </div>
-    </form>
+    </ActionForm>
   );
 }
