@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ipfs/go-cid"
@@ -43,7 +45,10 @@ type Privacy interface {
 	// epoch), and every active grant of the DIDs in revoke, at any epoch of
 	// the collection, marked revoked at r.CreatedAt. r.Epoch must be the
 	// current epoch + 1 (1 for a new collection), else ErrConflict: two
-	// concurrent rotations cannot both land.
+	// concurrent rotations cannot both land. After the revocations, the
+	// grants must go to exactly the DIDs with an active grant at the
+	// current epoch (from the second epoch on), else ErrConflict: a grant
+	// that landed after the caller read the readers is never left behind.
 	CreateKeyEpoch(ctx context.Context, r KeyRotation, grants []KeyGrant, revoke []string) error
 	// CurrentKeyEpoch returns the newest epoch of the collection, or
 	// ErrNotFound when it has none.
@@ -191,4 +196,33 @@ type PrivateBlob struct {
 	CID       cid.Cid
 	Size      int64
 	CreatedAt time.Time
+}
+
+// SameReaders reports whether grants go to exactly the DIDs in readers
+// (CreateKeyEpoch's check), and names the difference when they do not.
+func SameReaders(readers []string, grants []KeyGrant) error {
+	want := make(map[string]bool, len(readers))
+	for _, d := range readers {
+		want[d] = true
+	}
+	got := make(map[string]bool, len(grants))
+	var extra []string
+	for _, g := range grants {
+		got[g.GranteeDID] = true
+		if !want[g.GranteeDID] {
+			extra = append(extra, g.GranteeDID)
+		}
+	}
+	var missing []string
+	for _, d := range readers {
+		if !got[d] {
+			missing = append(missing, d)
+		}
+	}
+	if len(missing)+len(extra) == 0 {
+		return nil
+	}
+	slices.Sort(missing)
+	slices.Sort(extra)
+	return fmt.Errorf("%w: the readers changed: no grant for %v, grants for %v who hold none", ErrConflict, missing, extra)
 }

@@ -109,9 +109,13 @@ func (s *Store) ConfirmRecoveryCode(ctx context.Context, did, keyID string, at t
 // key, so only one lands.
 func (s *Store) CreateKeyEpoch(ctx context.Context, r store.KeyRotation, grants []store.KeyGrant, revoke []string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Lock the newest epoch's row: grants being added (AddKeyGrants
+		// holds it FOR SHARE) finish first, so the readers read below are
+		// the ones that will exist.
 		var cur int64
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(epoch), 0) FROM key_rotations
-			WHERE owner_did = $1 AND collection = $2`, r.OwnerDID, r.Collection).Scan(&cur); err != nil {
+		err := tx.QueryRow(ctx, `SELECT epoch FROM key_rotations WHERE owner_did = $1 AND collection = $2
+			ORDER BY epoch DESC LIMIT 1 FOR UPDATE`, r.OwnerDID, r.Collection).Scan(&cur)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
 		if uint64(cur)+1 != r.Epoch {
@@ -130,6 +134,21 @@ func (s *Store) CreateKeyEpoch(ctx context.Context, r store.KeyRotation, grants 
 		for _, g := range grants {
 			if g.OwnerDID != r.OwnerDID || g.Collection != r.Collection || g.Epoch != r.Epoch {
 				return fmt.Errorf("grant to %s is not for the new epoch", g.GranteeDID)
+			}
+		}
+		if cur > 0 {
+			rows, err := tx.Query(ctx, `SELECT grantee_did FROM key_grants
+				WHERE owner_did = $1 AND collection = $2 AND epoch = $3 AND revoked_at IS NULL`,
+				r.OwnerDID, r.Collection, cur)
+			if err != nil {
+				return err
+			}
+			readers, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			if err := store.SameReaders(readers, grants); err != nil {
+				return err
 			}
 		}
 		return insertKeyGrants(ctx, tx, grants)
@@ -192,7 +211,24 @@ func (s *Store) ListKeyRotations(ctx context.Context, owner, collection string) 
 
 // AddKeyGrants inserts grants of existing epochs.
 func (s *Store) AddKeyGrants(ctx context.Context, grants []store.KeyGrant) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return insertKeyGrants(ctx, tx, grants) })
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Hold each collection's newest epoch FOR SHARE: a rotation
+		// (CreateKeyEpoch locks it FOR UPDATE) waits for these grants and
+		// then counts their grantee among the readers it must reach.
+		locked := map[[2]string]bool{}
+		for _, g := range grants {
+			k := [2]string{g.OwnerDID, g.Collection}
+			if locked[k] {
+				continue
+			}
+			locked[k] = true
+			if _, err := tx.Exec(ctx, `SELECT epoch FROM key_rotations WHERE owner_did = $1 AND collection = $2
+				ORDER BY epoch DESC LIMIT 1 FOR SHARE`, g.OwnerDID, g.Collection); err != nil {
+				return err
+			}
+		}
+		return insertKeyGrants(ctx, tx, grants)
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: add key grants: %w", mapErr(err))
 	}

@@ -124,12 +124,40 @@ func (s *Store) CreateKeyEpoch(ctx context.Context, r store.KeyRotation, grants 
 				return fmt.Errorf("grant to %s is not for the new epoch", g.GranteeDID)
 			}
 		}
+		if cur > 0 {
+			readers, err := w.activeReaders(r.OwnerDID, r.Collection, cur)
+			if err != nil {
+				return err
+			}
+			if err := store.SameReaders(readers, grants); err != nil {
+				return err
+			}
+		}
 		return w.insertKeyGrants(grants)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: create key epoch %d of %s %s: %w", r.Epoch, r.OwnerDID, r.Collection, err)
 	}
 	return nil
+}
+
+// activeReaders lists the DIDs with an active grant at epoch.
+func (w *writeTx) activeReaders(owner, collection string, epoch int64) ([]string, error) {
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT DISTINCT grantee_did FROM key_grants
+		WHERE owner_did = ? AND collection = ? AND epoch = ? AND revoked_at IS NULL`, owner, collection, epoch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 // insertKeyGrants inserts grants.

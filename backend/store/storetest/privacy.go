@@ -130,6 +130,15 @@ func testPrivacyEpochs(t *testing.T, s store.Store) {
 	equalSlice(t, "grants after a failed rotation", grantees(t, s, store.KeyGrantFilter{OwnerDID: alice}),
 		[]string{alice + "@1", bob + "@1", remote + "@1"})
 
+	// The new epoch must reach exactly the readers left: one left out (a
+	// grant that landed after the caller listed them) or one too many is
+	// a conflict, and nothing lands.
+	mustBe(t, s.CreateKeyEpoch(ctx, rotation(alice, 2, store.RotationRevoke),
+		[]store.KeyGrant{keyGrant(alice, alice, 2)}, []string{bob}), store.ErrConflict)
+	mustBe(t, s.CreateKeyEpoch(ctx, rotation(alice, 2, store.RotationRevoke),
+		[]store.KeyGrant{keyGrant(alice, alice, 2), keyGrant(alice, remote, 2), keyGrant(alice, bob, 2)}, []string{bob}), store.ErrConflict)
+	equalSlice(t, "grants after refused rotations", grantees(t, s, store.KeyGrantFilter{OwnerDID: alice}),
+		[]string{alice + "@1", bob + "@1", remote + "@1"})
 	must(t, s.CreateKeyEpoch(ctx, rotation(alice, 2, store.RotationRevoke),
 		[]store.KeyGrant{keyGrant(alice, alice, 2), keyGrant(alice, remote, 2)}, []string{bob}))
 	cur, err = s.CurrentKeyEpoch(ctx, alice, privColl)
