@@ -221,6 +221,15 @@ func (a *App) openPrivate() (*privateOp, context.CancelFunc, error) {
 	return &privateOp{a: a, run: run, svc: svc, did: did, ctx: ctx}, cancel, nil
 }
 
+// openPrivateCollection is openPrivate for a binding about one collection,
+// whose name it checks first.
+func (a *App) openPrivateCollection(collection string) (*privateOp, context.CancelFunc, error) {
+	if err := checkPrivateCollection(collection); err != nil {
+		return nil, nil, err
+	}
+	return a.openPrivate()
+}
+
 // PrivateStatus reports the owner's encryption key and how it can be
 // recovered.
 func (a *App) PrivateStatus() (PrivateStatus, error) {

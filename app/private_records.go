@@ -53,14 +53,11 @@ func (a *App) ListPrivateCollections() ([]PrivateCollectionInfo, error) {
 // ListPrivateRecords decrypts a page of a private collection (see
 // PrivateRecordPage for the order); cursor continues from a previous page.
 func (a *App) ListPrivateRecords(collection, cursor string, limit int) (PrivateRecordPage, error) {
-	op, cancel, err := a.openPrivate()
+	op, cancel, err := a.openPrivateCollection(collection)
 	if err != nil {
 		return PrivateRecordPage{}, err
 	}
 	defer cancel()
-	if err := checkPrivateCollection(collection); err != nil {
-		return PrivateRecordPage{}, err
-	}
 	limit = clampLimit(limit)
 	recs, err := op.svc.ListRecords(op.ctx, op.did, collection, cursor, limit+1)
 	if err != nil {
@@ -94,14 +91,11 @@ func summarizePrivate(r privacy.Record) PrivateRecordSummary {
 
 // GetPrivateRecord decrypts one private record.
 func (a *App) GetPrivateRecord(collection, rkey string) (PrivateRecordDetail, error) {
-	op, cancel, err := a.openPrivate()
+	op, cancel, err := a.openPrivateCollection(collection)
 	if err != nil {
 		return PrivateRecordDetail{}, err
 	}
 	defer cancel()
-	if err := checkPrivateCollection(collection); err != nil {
-		return PrivateRecordDetail{}, err
-	}
 	r, err := op.svc.GetRecord(op.ctx, op.did, collection, rkey)
 	if errors.Is(err, store.ErrNotFound) {
 		return PrivateRecordDetail{}, fmt.Errorf("there is no private record %s/%s (RecordNotFound)", collection, rkey)

@@ -17,14 +17,11 @@ import (
 // or DID) would be sealed to, for the owner to compare its fingerprint
 // with the one the grantee sees, before granting.
 func (a *App) PreviewPrivateGrant(collection, who string) (GranteeKeyInfo, error) {
-	op, cancel, err := a.openPrivate()
+	op, cancel, err := a.openPrivateCollection(collection)
 	if err != nil {
 		return GranteeKeyInfo{}, err
 	}
 	defer cancel()
-	if err := checkPrivateCollection(collection); err != nil {
-		return GranteeKeyInfo{}, err
-	}
 	if strings.TrimSpace(who) == "" {
 		return GranteeKeyInfo{}, invalid("give the handle or DID of the person to share with")
 	}
@@ -137,14 +134,11 @@ func (op *privateOp) confirmedKey(in PrivateGrantInput) (crypt.PublicKey, error)
 // ListPrivateGrants lists who can read a private collection, then whose
 // access was revoked.
 func (a *App) ListPrivateGrants(collection string) ([]PrivateGrantee, error) {
-	op, cancel, err := a.openPrivate()
+	op, cancel, err := a.openPrivateCollection(collection)
 	if err != nil {
 		return nil, err
 	}
 	defer cancel()
-	if err := checkPrivateCollection(collection); err != nil {
-		return nil, err
-	}
 	gs, err := op.svc.ListGrants(op.ctx, op.did, collection, true)
 	if err != nil {
 		return nil, privateError(err)
@@ -232,14 +226,11 @@ func newHandles(op *privateOp) func(string) string {
 // records are also re-encrypted under the new key. What they already
 // downloaded stays readable to them.
 func (a *App) RevokePrivateAccess(collection, did string, hard bool) (PrivateRevokeResult, error) {
-	op, cancel, err := a.openPrivate()
+	op, cancel, err := a.openPrivateCollection(collection)
 	if err != nil {
 		return PrivateRevokeResult{}, err
 	}
 	defer cancel()
-	if err := checkPrivateCollection(collection); err != nil {
-		return PrivateRevokeResult{}, err
-	}
 	res, err := op.svc.Revoke(op.ctx, op.did, collection, strings.TrimSpace(did), privacy.RevokeOptions{Reencrypt: hard})
 	if errors.Is(err, store.ErrNotFound) {
 		return PrivateRevokeResult{}, fmt.Errorf("%s cannot read %s (GrantNotFound)", did, collection)
@@ -255,14 +246,11 @@ func (a *App) RevokePrivateAccess(collection, did string, hard bool) (PrivateRev
 // (records written from now on use the new key); with reencrypt, older
 // records are re-encrypted under it.
 func (a *App) RotatePrivateCollection(collection string, reencrypt bool) (PrivateRevokeResult, error) {
-	op, cancel, err := a.openPrivate()
+	op, cancel, err := a.openPrivateCollection(collection)
 	if err != nil {
 		return PrivateRevokeResult{}, err
 	}
 	defer cancel()
-	if err := checkPrivateCollection(collection); err != nil {
-		return PrivateRevokeResult{}, err
-	}
 	res, err := op.svc.Rotate(op.ctx, op.did, collection, reencrypt)
 	if errors.Is(err, store.ErrNotFound) {
 		return PrivateRevokeResult{}, fmt.Errorf("%s is not one of your private collections (CollectionNotFound)", collection)
@@ -277,14 +265,11 @@ func (a *App) RotatePrivateCollection(collection string, reencrypt bool) (Privat
 // PrivateRotations lists a collection's key epochs, newest first, with the
 // people whose access ended with each.
 func (a *App) PrivateRotations(collection string) ([]PrivateRotation, error) {
-	op, cancel, err := a.openPrivate()
+	op, cancel, err := a.openPrivateCollection(collection)
 	if err != nil {
 		return nil, err
 	}
 	defer cancel()
-	if err := checkPrivateCollection(collection); err != nil {
-		return nil, err
-	}
 	rots, err := op.svc.Rotations(op.ctx, op.did, collection)
 	if err != nil {
 		return nil, privateError(err)
