@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hearthpds/hearth/backend/privacy/crypt"
@@ -54,29 +55,60 @@ func (a *App) ConfirmPrivateRecoveryCode() (PrivateStatus, error) {
 }
 
 // privateAckFile records, per install, that the owner accepted the
-// warning about losing the key.
+// warning about losing the key, and the collections others shared with
+// the owner that the owner opened (private_shared.go).
 type privateAckFile struct {
 	DID            string    `json:"did"`
 	AcknowledgedAt time.Time `json:"acknowledgedAt"`
+	// Shared are the collections shared with DID it opened, last opened
+	// first.
+	Shared []SharedRef `json:"shared,omitempty"`
 }
 
 func (a *App) privateAckPath() string { return filepath.Join(a.opts.DataDir, "private.json") }
 
-// privateAck returns when did accepted the warning, "" if never.
-func (a *App) privateAck(did string) (string, error) {
+// privateFileMu serialises the read-modify-writes of private.json.
+var privateFileMu sync.Mutex
+
+// readPrivateFile reads private.json as did's: empty when absent or when
+// it belongs to another account.
+func (a *App) readPrivateFile(did string) (privateAckFile, error) {
 	raw, err := os.ReadFile(a.privateAckPath())
 	if errors.Is(err, os.ErrNotExist) {
-		return "", nil
+		return privateAckFile{DID: did}, nil
 	}
 	if err != nil {
-		return "", err
+		return privateAckFile{}, err
 	}
 	var f privateAckFile
 	if err := json.Unmarshal(raw, &f); err != nil {
-		return "", fmt.Errorf("%s: %w", a.privateAckPath(), err)
+		return privateAckFile{}, fmt.Errorf("%s: %w", a.privateAckPath(), err)
 	}
 	if f.DID != did {
-		return "", nil
+		return privateAckFile{DID: did}, nil
+	}
+	return f, nil
+}
+
+// writePrivateFile replaces private.json atomically (a temporary file
+// renamed over it).
+func (a *App) writePrivateFile(f privateAckFile) error {
+	raw, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	tmp := a.privateAckPath() + ".tmp"
+	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, a.privateAckPath())
+}
+
+// privateAck returns when did accepted the warning, "" if never.
+func (a *App) privateAck(did string) (string, error) {
+	f, err := a.readPrivateFile(did)
+	if err != nil {
+		return "", err
 	}
 	return timeString(f.AcknowledgedAt), nil
 }
@@ -90,15 +122,15 @@ func (a *App) AcknowledgePrivateWarning() (PrivateStatus, error) {
 		return PrivateStatus{}, err
 	}
 	defer cancel()
-	raw, err := json.Marshal(privateAckFile{DID: op.did, AcknowledgedAt: time.Now().UTC()})
+	privateFileMu.Lock()
+	f, err := a.readPrivateFile(op.did)
+	if err != nil { // unreadable: start it again
+		f = privateAckFile{DID: op.did}
+	}
+	f.AcknowledgedAt = time.Now().UTC()
+	err = a.writePrivateFile(f)
+	privateFileMu.Unlock()
 	if err != nil {
-		return PrivateStatus{}, uiError(err)
-	}
-	tmp := a.privateAckPath() + ".tmp"
-	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
-		return PrivateStatus{}, uiError(fmt.Errorf("record the warning was read: %w", err))
-	}
-	if err := os.Rename(tmp, a.privateAckPath()); err != nil {
 		return PrivateStatus{}, uiError(fmt.Errorf("record the warning was read: %w", err))
 	}
 	return op.status()

@@ -348,6 +348,20 @@ test('private page: key, recovery code, record, grant, changed key, revoke, hist
       await page.emulateMedia({ colorScheme: 'light' });
     });
 
+    await step('shared with me: the statement, the form, and a collection nobody shared', async () => {
+      const shared = page.getByRole('region', { name: 'Shared with me' });
+      await shared.getByText('decrypted here, on this computer, with your own key', { exact: false }).waitFor();
+      await shared.getByText('The collections you open are listed here, to open them again.').waitFor();
+      const form = shared.getByRole('form', { name: 'Open a collection shared with you' });
+      await form.getByRole('button', { name: 'Open' }).click();
+      await form.getByRole('alert').filter({ hasText: 'Give their handle' }).waitFor();
+      await form.getByRole('textbox', { name: 'Shared by (handle or DID)' }).fill(bob.did);
+      await form.getByRole('textbox', { name: 'Shared collection' }).fill('com.example.recipe.card');
+      await form.getByRole('button', { name: 'Open' }).click();
+      await form.getByRole('alert').filter({ hasText: 'has not shared com.example.recipe.card with you, or no longer does (Forbidden)' }).waitFor();
+      assert.equal(await shared.getByRole('table').count(), 0);
+    });
+
     await step('no errors in the pages', async () => assert.deepEqual(pageErrors, []));
   } finally {
     await context.close().catch(() => {});

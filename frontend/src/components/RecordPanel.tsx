@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode, type Ref } from 'react';
+import { capitalize } from '../lib/errors';
 import { jsonProblem } from '../lib/records';
 import { ErrorText, Field, Notice, RecordError } from './common';
 
@@ -7,7 +8,6 @@ import { ErrorText, Field, Notice, RecordError } from './common';
 // element ids follow from a noun ("record", "private record") and an id
 // prefix, so each page keeps its own labels.
 
-const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** PanelHead is a side panel's title and its Close button. focusRef makes the title focusable (tabIndex -1). */
 export function PanelHead({
@@ -68,18 +68,19 @@ export function RecordPanel<R extends { collection: string; json: string }, S>({
   version?: number;
   canWrite?: boolean;
   get: (collection: string, rkey: string) => Promise<R>;
-  put: (collection: string, rkey: string, json: string) => Promise<S>;
-  del: (collection: string, rkey: string) => Promise<void>;
+  /** put and del are left out for a read-only panel (records shared with you): no Edit, no Delete. */
+  put?: (collection: string, rkey: string, json: string) => Promise<S>;
+  del?: (collection: string, rkey: string) => Promise<void>;
   /** facts are the page's own rows of the facts list, after Collection. */
   facts: (rec: R) => ReactNode;
   /** savedNotice says what the last save did ("" to say nothing) while rec is shown. */
-  savedNotice: (saved: S, rec: R) => string;
+  savedNotice?: (saved: S, rec: R) => string;
   /** savingLabel is the Save button's words while saving. */
-  savingLabel: string;
-  deleteWarning: string;
+  savingLabel?: string;
+  deleteWarning?: string;
   onClose: () => void;
-  onChanged: () => unknown;
-  onDeleted: () => unknown;
+  onChanged?: () => unknown;
+  onDeleted?: () => unknown;
 }) {
   const [rec, setRec] = useState<R | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -92,7 +93,7 @@ export function RecordPanel<R extends { collection: string; json: string }, S>({
   // depend on the record as read since (a private record re-encrypted).
   const [saved, setSaved] = useState<S | null>(null);
   const headRef = useRef<HTMLHeadingElement>(null);
-  const Noun = capital(noun);
+  const Noun = capitalize(noun);
 
   const load = useCallback(async () => {
     try {
@@ -109,7 +110,10 @@ export function RecordPanel<R extends { collection: string; json: string }, S>({
     headRef.current?.focus();
   }, []);
 
+  const writable = canWrite && put !== undefined && del !== undefined;
+
   const save = async () => {
+    if (!put) return;
     setSaveError(null);
     setSaved(null);
     const problem = jsonProblem(draft);
@@ -123,7 +127,7 @@ export function RecordPanel<R extends { collection: string; json: string }, S>({
       setEditing(false);
       await load();
       setSaved(ref);
-      await onChanged();
+      await onChanged?.();
     } catch (err) {
       setSaveError(err);
     } finally {
@@ -131,11 +135,12 @@ export function RecordPanel<R extends { collection: string; json: string }, S>({
     }
   };
   const remove = async () => {
+    if (!del) return;
     setBusy('delete');
     setError(null);
     try {
       await del(collection, rkey);
-      await onDeleted();
+      await onDeleted?.();
     } catch (err) {
       setError(err);
       setBusy('');
@@ -156,7 +161,7 @@ export function RecordPanel<R extends { collection: string; json: string }, S>({
         focusRef={headRef}
       />
       <ErrorText error={error} />
-      {rec && saved !== null && <Notice>{savedNotice(saved, rec)}</Notice>}
+      {rec && saved !== null && <Notice>{savedNotice?.(saved, rec) ?? ''}</Notice>}
       {rec && (
         <>
           <dl className="facts compact">
@@ -169,7 +174,7 @@ export function RecordPanel<R extends { collection: string; json: string }, S>({
               <pre className="json" aria-label={Noun + ' JSON'} tabIndex={0}>
                 {rec.json}
               </pre>
-              {canWrite && !confirmDelete && (
+              {writable && !confirmDelete && (
                 <div className="buttons">
                   <button
                     type="button"

@@ -20,6 +20,15 @@ describe('parseError', () => {
     expect(parseError('this install already has its account (InvalidRequest)').words).toBe('This install already has its account');
   });
 
+  it('leaves an identifier at the start as it is', () => {
+    expect(parseError('did:plc:abc has not shared com.example.diary with you (Forbidden)').words).toBe(
+      'did:plc:abc has not shared com.example.diary with you',
+    );
+    expect(parseError('com.example.diary is not a collection name (InvalidRequest)').words).toBe('com.example.diary is not a collection name');
+    expect(parseError('alice.test: no such account (AccountNotFound)').words).toBe('alice.test: no such account');
+    expect(parseError('a plain sentence (InvalidRequest)').words).toBe('A plain sentence');
+  });
+
   it('keeps an error without a name whole', () => {
     expect(parseError(new Error('the server is stopped: start it from Home'))).toEqual({
       words: 'The server is stopped: start it from Home',

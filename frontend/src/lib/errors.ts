@@ -29,8 +29,16 @@ function messageOf(e: unknown): string {
   }
 }
 
-function capitalize(s: string): string {
-  return s.length === 0 ? s : s[0].toUpperCase() + s.slice(1);
+/**
+ * capitalize starts a sentence with a capital letter, except when it
+ * starts with an identifier that must keep its case: a DID
+ * (did:plc:…), an at:// URI, an NSID or a handle (anything whose first
+ * word holds a colon, a dot or a slash).
+ */
+export function capitalize(s: string): string {
+  const first = s.split(/\s/, 1)[0] ?? '';
+  if (s.length === 0 || /[:./]/.test(first.replace(/[.:,;]+$/, ''))) return s;
+  return s[0].toUpperCase() + s.slice(1);
 }
 
 const trailingName = /^([\s\S]*?)\s*\(([A-Z][A-Za-z0-9]*)\)\s*$/;

@@ -2,7 +2,7 @@
 // ticked, and the grant it makes), the configuration editor's drafts and
 // values, and how counts and latencies read.
 
-import { parseError } from './errors';
+import { parseError, capitalize } from './errors';
 
 /** A capability as the Go side describes it (app.CapabilityView). */
 export interface Capability {
@@ -304,9 +304,6 @@ export function serverStopped(err: unknown): boolean {
   return /server is stopped/i.test(parseError(err).words);
 }
 
-function capitalize(s: string): string {
-  return s.length === 0 ? s : s[0].toUpperCase() + s.slice(1);
-}
 
 /** shortHash shows the start of a SHA-256. */
 export function shortHash(h: string): string {

@@ -15,6 +15,10 @@ import {
   revokeStatement,
   rotateResultText,
   rotationWhat,
+  sameShared,
+  sharedFormProblem,
+  sharedRefLabel,
+  sharedStatement,
 } from './private';
 
 // The recovery code of backend/privacy/crypt's test vector (seed 00 01 … 1f).
@@ -132,3 +136,34 @@ describe('forms', () => {
     expect(JSON.parse(newPrivateRecordTemplate('', now)).$type).toBe('com.example.diary.entry');
   });
 });
+
+describe('shared with me', () => {
+  const olive = { ownerDid: 'did:plc:olive', ownerHandle: 'olive.test', collection: 'com.example.recipe.card' };
+
+  it('checks the form before asking the Go side', () => {
+    expect(sharedFormProblem('olive.test', 'com.example.recipe.card')).toBe('');
+    expect(sharedFormProblem(' @olive.test ', ' com.example.recipe.card ')).toBe('');
+    expect(sharedFormProblem('did:plc:abcdefghijklmnopqrstuvwx', 'com.example.recipe.card')).toBe('');
+    expect(sharedFormProblem('', 'com.example.recipe.card')).toMatch(/handle/);
+    expect(sharedFormProblem('olive', 'com.example.recipe.card')).toMatch(/dot/);
+    expect(sharedFormProblem('olive.test', '')).toMatch(/^Name the collection/);
+    expect(sharedFormProblem('olive.test', 'recipes')).toMatch(/three parts/);
+  });
+
+  it('names a shared collection by its owner’s handle, else DID', () => {
+    expect(sharedRefLabel(olive)).toBe('com.example.recipe.card from @olive.test');
+    expect(sharedRefLabel({ ...olive, ownerHandle: '' })).toBe('com.example.recipe.card from did:plc:olive');
+  });
+
+  it('tells the same owner’s same collection', () => {
+    expect(sameShared(olive, { ...olive, ownerHandle: '' })).toBe(true);
+    expect(sameShared(olive, { ...olive, collection: 'com.example.other.thing' })).toBe(false);
+    expect(sameShared(olive, { ...olive, ownerDid: 'did:plc:olga' })).toBe(false);
+    expect(sameShared(olive, null)).toBe(false);
+  });
+
+  it('says the records are decrypted here with your key', () => {
+    expect(sharedStatement).toMatch(/decrypted here, on this computer, with your own key/);
+  });
+});
+

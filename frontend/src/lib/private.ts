@@ -3,7 +3,7 @@
 // plain words, and what the forms can check before asking the Go side
 // (which checks everything again).
 
-import { person } from './delegation';
+import { person, whoProblem } from './delegation';
 
 /** groupKeyID shows a key ID (24 base32 characters) in groups of four. */
 export function groupKeyID(keyId: string): string {
@@ -188,3 +188,31 @@ export function didIn(text: string): string {
   const m = /did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._%-]/.exec(text ?? '');
   return m ? m[0] : '';
 }
+
+/** What "Shared with me" says about the records it shows. */
+export const sharedStatement =
+  'Records someone shared with you are fetched from their server and decrypted here, on this computer, with your own key: ' +
+  'neither their server nor yours can read them. You can only read them; the person who shared them can stop sharing at any time.';
+
+/** sharedFormProblem checks the "Shared with me" form (whose collection, which collection), or returns "". */
+export function sharedFormProblem(owner: string, collection: string): string {
+  return whoProblem(owner) || collectionProblem(collection);
+}
+
+/** SharedRefLike is what the helpers below need of a SharedRef or a SharedCollection. */
+export interface SharedRefLike {
+  ownerDid: string;
+  ownerHandle: string;
+  collection: string;
+}
+
+/** sharedRefLabel names a shared collection: "com.example.recipe.card from @olive.test". */
+export function sharedRefLabel(r: SharedRefLike): string {
+  return `${r.collection} from ${person(r.ownerHandle, r.ownerDid)}`;
+}
+
+/** sameShared tells whether two name the same owner's same collection. */
+export function sameShared(a: SharedRefLike | null | undefined, b: SharedRefLike | null | undefined): boolean {
+  return !!a && !!b && a.ownerDid === b.ownerDid && a.collection === b.collection;
+}
+

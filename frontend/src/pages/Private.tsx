@@ -14,13 +14,14 @@ import { Busy, Card, CopyButton, ErrorText, Field, Notice } from '../components/
 import { formatTime } from '../lib/format';
 import { backupPassphraseProblem, groupKeyID, keyStep, lossWarning, recoveryCodeProblem, recoveryGroups, type KeyStep } from '../lib/private';
 import { PrivateData } from './PrivateRecords';
+import { PrivateShared } from './PrivateShared';
 
 /**
  * Private: the owner's encryption key (made once, its recovery code shown
  * once, a passphrase backup, recovery), then the private collections, their
  * records (decrypted on this computer), who can read each, and its key
- * history. Nothing private is written before the warning about losing the
- * key was accepted.
+ * history; then what others shared with you. Nothing private is written
+ * before the warning about losing the key was accepted.
  */
 export function Private() {
   const [status, setStatus] = useState<app.PrivateStatus | null>(null);
@@ -56,6 +57,7 @@ export function Private() {
         <>
           <KeyCard status={status} step={step as KeyStep} newKey={newKey} onNewKey={setNewKey} onStatus={setStatus} />
           {status.hasIdentity && !status.needsRecovery && <PrivateData canWrite={step === 'ready'} />}
+          {status.hasIdentity && !status.needsRecovery && <PrivateShared />}
           {status.hasIdentity && !status.needsRecovery && <BackupCard status={status} onStatus={setStatus} />}
           {(status.hasIdentity || status.needsRecovery) && <RecoveryCard open={status.needsRecovery} onStatus={setStatus} />}
         </>

@@ -1131,6 +1131,85 @@ export namespace app {
 	        this.dev = source["dev"];
 	    }
 	}
+	export class SharedRecord {
+	    rkey: string;
+	    preview: string;
+	    createdAt?: string;
+	    epoch: number;
+	    json: string;
+	    cid: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SharedRecord(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.rkey = source["rkey"];
+	        this.preview = source["preview"];
+	        this.createdAt = source["createdAt"];
+	        this.epoch = source["epoch"];
+	        this.json = source["json"];
+	        this.cid = source["cid"];
+	    }
+	}
+	export class SharedCollection {
+	    ownerDid: string;
+	    ownerHandle: string;
+	    collection: string;
+	    records: SharedRecord[];
+	    readAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SharedCollection(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.ownerDid = source["ownerDid"];
+	        this.ownerHandle = source["ownerHandle"];
+	        this.collection = source["collection"];
+	        this.records = this.convertValues(source["records"], SharedRecord);
+	        this.readAt = source["readAt"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class SharedRef {
+	    ownerDid: string;
+	    ownerHandle: string;
+	    collection: string;
+	    openedAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SharedRef(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.ownerDid = source["ownerDid"];
+	        this.ownerHandle = source["ownerHandle"];
+	        this.collection = source["collection"];
+	        this.openedAt = source["openedAt"];
+	    }
+	}
 	export class State {
 	    phase: string;
 	    keyLocation: string;

@@ -58,6 +58,8 @@ export function EndActAs(arg1:string):Promise<void>;
 
 export function ExportPrivateBackup():Promise<string>;
 
+export function ForgetSharedCollection(arg1:string,arg2:string):Promise<Array<app.SharedRef>>;
+
 export function GetPrivateRecord(arg1:string,arg2:string):Promise<app.PrivateRecordDetail>;
 
 export function GetRecord(arg1:string,arg2:string):Promise<app.RecordDetail>;
@@ -100,6 +102,8 @@ export function PutPrivateRecord(arg1:string,arg2:string,arg3:string):Promise<ap
 
 export function PutRecord(arg1:string,arg2:string,arg3:string):Promise<app.RecordRef>;
 
+export function ReadSharedCollection(arg1:string,arg2:string):Promise<app.SharedCollection>;
+
 export function RecentCommits(arg1:number):Promise<Array<app.CommitInfo>>;
 
 export function RecoverPrivateIdentity(arg1:string):Promise<app.PrivateStatus>;
@@ -125,6 +129,8 @@ export function ServerStatus():Promise<app.ServerStatus>;
 export function SetPrivateBackupPassphrase(arg1:string):Promise<app.PrivateStatus>;
 
 export function Settings():Promise<app.Settings>;
+
+export function SharedCollections():Promise<Array<app.SharedRef>>;
 
 export function StartImport(arg1:app.ImportInput):Promise<app.ImportStatus>;
 

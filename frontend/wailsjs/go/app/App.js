@@ -114,6 +114,10 @@ export function ExportPrivateBackup() {
   return window['go']['app']['App']['ExportPrivateBackup']();
 }
 
+export function ForgetSharedCollection(arg1, arg2) {
+  return window['go']['app']['App']['ForgetSharedCollection'](arg1, arg2);
+}
+
 export function GetPrivateRecord(arg1, arg2) {
   return window['go']['app']['App']['GetPrivateRecord'](arg1, arg2);
 }
@@ -198,6 +202,10 @@ export function PutRecord(arg1, arg2, arg3) {
   return window['go']['app']['App']['PutRecord'](arg1, arg2, arg3);
 }
 
+export function ReadSharedCollection(arg1, arg2) {
+  return window['go']['app']['App']['ReadSharedCollection'](arg1, arg2);
+}
+
 export function RecentCommits(arg1) {
   return window['go']['app']['App']['RecentCommits'](arg1);
 }
@@ -248,6 +256,10 @@ export function SetPrivateBackupPassphrase(arg1) {
 
 export function Settings() {
   return window['go']['app']['App']['Settings']();
+}
+
+export function SharedCollections() {
+  return window['go']['app']['App']['SharedCollections']();
 }
 
 export function StartImport(arg1) {
