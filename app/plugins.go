@@ -358,8 +358,8 @@ func pluginView(info plugin.Info) PluginView {
 	v := PluginView{
 		ID: m.ID, Name: m.Name, Version: m.Version, API: m.API, Wasm: m.Wasm, SHA256: m.SHA256,
 		State: string(info.State), Unverified: info.Unverified, Source: info.Source,
-		Capabilities: capabilityViews(m.Capabilities, m.Limits),
-		Granted:      capabilityViews(info.Granted, m.Limits),
+		Capabilities: capabilityViews(m.Capabilities, m.Limits, false),
+		Granted:      capabilityViews(info.Granted, m.Limits, true),
 		Hooks:        hookViews(m.Hooks),
 		Limits: LimitsView{MemoryMiB: m.Limits.MemoryMiB, BeforeTimeoutMS: m.Limits.BeforeTimeoutMS,
 			AfterTimeoutMS: m.Limits.AfterTimeoutMS, OnError: m.Limits.OnError, KVQuotaKiB: m.Limits.KVQuotaKiB},
@@ -378,17 +378,19 @@ func pluginView(info plugin.Info) PluginView {
 
 func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
-func capabilityViews(caps []plugin.Capability, l plugin.Limits) []CapabilityView {
+// capabilityViews describes capabilities as declared (granted false: "*"
+// means hosts the user will choose) or as granted ("*" means any host).
+func capabilityViews(caps []plugin.Capability, l plugin.Limits, granted bool) []CapabilityView {
 	out := make([]CapabilityView, len(caps))
 	for i, c := range caps {
 		out[i] = CapabilityView{Kind: c.Kind, Hosts: c.Hosts, Methods: c.Methods, Collections: c.Collections, NSIDs: c.NSIDs,
-			Description: describeCapability(c, l)}
+			Description: describeCapability(c, l, granted)}
 	}
 	return out
 }
 
 // describeCapability says what a capability allows, in plain words.
-func describeCapability(c plugin.Capability, l plugin.Limits) string {
+func describeCapability(c plugin.Capability, l plugin.Limits, granted bool) string {
 	switch c.Kind {
 	case plugin.CapHTTPFetch:
 		methods := "any method"
@@ -397,9 +399,13 @@ func describeCapability(c plugin.Capability, l plugin.Limits) string {
 		}
 		hosts := wordList(c.Hosts)
 		if slices.Contains(c.Hosts, plugin.AnyHost) {
-			hosts = "hosts you choose"
+			anyHost := "hosts you choose"
+			if granted {
+				anyHost = "any host"
+			}
+			hosts = anyHost
 			if len(c.Hosts) > 1 {
-				hosts = wordList(slices.DeleteFunc(slices.Clone(c.Hosts), func(h string) bool { return h == plugin.AnyHost })) + " or hosts you choose"
+				hosts = wordList(slices.DeleteFunc(slices.Clone(c.Hosts), func(h string) bool { return h == plugin.AnyHost })) + " or " + anyHost
 			}
 		}
 		return fmt.Sprintf("Send HTTP requests to %s (%s)", hosts, methods)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hearthpds/hearth/backend/keys"
+	"github.com/hearthpds/hearth/backend/plugin"
 	"github.com/hearthpds/hearth/internal/plugintest"
 )
 
@@ -284,5 +285,18 @@ func checkUnknownAndStopped(t *testing.T, a *App) {
 	}
 	if _, err := a.Plugins(); err == nil || !strings.Contains(err.Error(), "server is stopped") {
 		t.Fatalf("plugins with the server stopped: %v", err)
+	}
+}
+
+// TestDescribeAnyHost: a manifest's "*" host reads as hosts the user will
+// choose; granted, it reads as any host.
+func TestDescribeAnyHost(t *testing.T) {
+	c := plugin.Capability{Kind: plugin.CapHTTPFetch, Hosts: []string{"hooks.example.com", plugin.AnyHost}, Methods: []string{"POST"}}
+	l := plugin.Limits{KVQuotaKiB: 1024}
+	if got, want := describeCapability(c, l, false), "Send HTTP requests to hooks.example.com or hosts you choose (POST)"; got != want {
+		t.Errorf("declared: %q, want %q", got, want)
+	}
+	if got, want := describeCapability(c, l, true), "Send HTTP requests to hooks.example.com or any host (POST)"; got != want {
+		t.Errorf("granted: %q, want %q", got, want)
 	}
 }
