@@ -27,6 +27,10 @@ func BenchmarkCreateRecordHooks(b *testing.B) {
 		{"hooks=0", "", 0},
 		{"noop=1", "noop", 1}, {"noop=5", "noop", 5},
 		{"contentfilter=1", "contentfilter", 1}, {"contentfilter=5", "contentfilter", 5},
+		// The Rust and AssemblyScript content filters with no words: hooks
+		// that decode the event, read the text and allow.
+		{"rust-noop=1", "Rust", 1}, {"rust-noop=5", "Rust", 5},
+		{"as-noop=1", "AssemblyScript", 1}, {"as-noop=5", "AssemblyScript", 5},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			pds := testpds.Start(b, testpds.Options{})
@@ -59,9 +63,26 @@ func BenchmarkCreateRecordHooks(b *testing.B) {
 }
 
 // installCopy installs copy i of a plugin under its own id and enables it;
-// the content filter gets five banned words.
+// the Go content filter gets five banned words. name is a folder of
+// testdata or plugins/examples, or an SDK of contentFilters.
 func installCopy(b *testing.B, pds *testpds.PDS, name string, i int) {
 	b.Helper()
+	for _, f := range contentFilters {
+		if f.sdk == name {
+			bundle := f.bundle(b)
+			toml := filepath.Join(bundle, "plugin.toml")
+			manifest, err := os.ReadFile(toml)
+			if err != nil {
+				b.Fatal(err)
+			}
+			renamed := regexp.MustCompile(`(?m)^id = "(.*)"`).ReplaceAllString(string(manifest), fmt.Sprintf(`id = "${1}-%c"`, 'a'+i))
+			if err := os.WriteFile(toml, []byte(renamed), 0o600); err != nil {
+				b.Fatal(err)
+			}
+			install(b, pds, bundle, nil)
+			return
+		}
+	}
 	src := filepath.Join("testdata", name)
 	if _, err := os.Stat(src); err != nil {
 		src = plugintest.Path("plugins", "examples", name)
