@@ -56,19 +56,29 @@ func (mc *machine) mayRead(collection string) error {
 	return nil
 }
 
-func hostRecordGet(ctx context.Context, mc *machine, mem api.Memory, s []uint64) (uint32, []byte) {
+// recordArgs reads a record_get or record_list request: its message, its
+// collection (checked against record:read) and the host's record source.
+func recordArgs(mc *machine, mem api.Memory, s []uint64) (Message, string, Records, error) {
 	b, ok := readArg(mem, s[0], s[1])
 	if !ok {
-		return failed(errBadArgs)
+		return nil, "", nil, errBadArgs
 	}
 	m := Message(b)
 	coll := m.String(wire.TagCollection)
 	if err := mc.mayRead(coll); err != nil {
-		return failed(err)
+		return nil, "", nil, err
 	}
 	src := mc.p.host.opts.Records
 	if src == nil {
-		return failed(errors.New("records are not available on this host"))
+		return nil, "", nil, errors.New("records are not available on this host")
+	}
+	return m, coll, src, nil
+}
+
+func hostRecordGet(ctx context.Context, mc *machine, mem api.Memory, s []uint64) (uint32, []byte) {
+	m, coll, src, err := recordArgs(mc, mem, s)
+	if err != nil {
+		return failed(err)
 	}
 	e, err := src.GetRecord(ctx, m.String(wire.TagRepo), coll, m.String(wire.TagRKey))
 	if err != nil {
@@ -78,18 +88,9 @@ func hostRecordGet(ctx context.Context, mc *machine, mem api.Memory, s []uint64)
 }
 
 func hostRecordList(ctx context.Context, mc *machine, mem api.Memory, s []uint64) (uint32, []byte) {
-	b, ok := readArg(mem, s[0], s[1])
-	if !ok {
-		return failed(errBadArgs)
-	}
-	m := Message(b)
-	coll := m.String(wire.TagCollection)
-	if err := mc.mayRead(coll); err != nil {
+	m, coll, src, err := recordArgs(mc, mem, s)
+	if err != nil {
 		return failed(err)
-	}
-	src := mc.p.host.opts.Records
-	if src == nil {
-		return failed(errors.New("records are not available on this host"))
 	}
 	limit := int(min(m.Uint(wire.TagLimit), 100))
 	if limit == 0 {
