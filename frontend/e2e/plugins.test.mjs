@@ -2,7 +2,7 @@
 // --dev`, with the built pages embedded) driven by Debian's chromium
 // through playwright-core, and a real plugin: plugins/examples/contentfilter
 // compiled by `go build` (GOOS=wasip1, a c-shared reactor) into a temp
-// folder with its plugin.toml, whose sha256 the test sets. Nothing built is
+// folder with its plugin.toml, whose sha256 `hearth plugin pack` sets. Nothing built is
 // committed.
 //
 //   npm run build && (cd .. && go build -o bin/hearth .) && node --test e2e/plugins.test.mjs
@@ -28,7 +28,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cleanup, firstRun, launchBrowser, repoDir, screenshotDir, shooter, startUI, stepper, stop, tempDir, viewport } from './oauth-harness.mjs';
+import { binary, cleanup, firstRun, launchBrowser, repoDir, screenshotDir, shooter, startUI, stepper, stop, tempDir, viewport } from './oauth-harness.mjs';
 
 const shotDir = screenshotDir('hearth-e2e-plugins-shots-');
 const shot = shooter(shotDir, 'p');
@@ -53,7 +53,10 @@ max_words = { type = "int", default = 3 }
 strict = { type = "bool", default = false }
 `;
 
-/** buildPlugin compiles the example into dir and writes its plugin.toml with the module's sha256. */
+/**
+ * buildPlugin compiles the example into dir, writes the manifest copy and
+ * sets its sha256 with `hearth plugin pack` (the binary under test).
+ */
 function buildPlugin(dir) {
   const wasm = path.join(dir, 'plugin.wasm');
   try {
@@ -66,12 +69,12 @@ function buildPlugin(dir) {
     if (err.code === 'ENOENT') throw new Error('go is not installed: the test builds the plugin with it (Go toolchain, go.mod’s version)');
     throw new Error(`go build of ${example} failed: ${err.stderr ?? err}`);
   }
-  const sum = createHash('sha256').update(readFileSync(wasm)).digest('hex');
-  const manifest = readFileSync(path.join(example, 'plugin.toml'), 'utf8')
-    .replace(/^sha256\s*=.*$/m, `sha256 = "${sum}"`)
-    .replace('[hooks]', extraCapabilities);
-  assert.ok(manifest.includes(sum) && manifest.includes('kv:write'), 'the manifest copy has the hash and the capabilities');
+  const manifest = readFileSync(path.join(example, 'plugin.toml'), 'utf8').replace('[hooks]', extraCapabilities);
+  assert.ok(manifest.includes('kv:write'), 'the manifest copy has the capabilities');
   writeFileSync(path.join(dir, 'plugin.toml'), manifest + extraConfig);
+  const packed = execFileSync(binary, ['plugin', 'pack', dir], { encoding: 'utf8' });
+  const sum = createHash('sha256').update(readFileSync(wasm)).digest('hex');
+  assert.ok(packed.includes(`sha256 ${sum}`) && readFileSync(path.join(dir, 'plugin.toml'), 'utf8').includes(sum), `pack set the module's sha256: ${packed}`);
   return dir;
 }
 
