@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -108,49 +107,11 @@ type pxClient struct {
 	token string
 }
 
-// do sends a request (GET when body is nil) and returns the status and the
-// decoded JSON answer.
+// do sends a request (GET when body is nil, else a JSON POST) with more
+// headers and returns the status and the decoded JSON answer.
 func (c pxClient) do(nsid, query string, body any, header map[string]string) (int, map[string]any) {
 	c.t.Helper()
-	method, u := http.MethodGet, c.base+"/xrpc/"+nsid
-	if query != "" {
-		u += "?" + query
-	}
-	var r io.Reader
-	if body != nil {
-		method = http.MethodPost
-		raw, err := json.Marshal(body)
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		r = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, u, r)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	raw, _ := io.ReadAll(resp.Body)
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &out); err != nil {
-			c.t.Fatalf("%s: answer %d is not JSON: %q", nsid, resp.StatusCode, raw)
-		}
-	}
-	return resp.StatusCode, out
+	return (&testpds.Client{T: c.t, Base: c.base, Token: c.token, Header: header}).Do(nsid, query, body)
 }
 
 // must sends a request that must succeed.

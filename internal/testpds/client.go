@@ -17,6 +17,9 @@ type Client struct {
 	Token string // access token; "" with Admin false: anonymous
 	Admin bool   // HTTP Basic admin:AdminPassword
 	DID   string // the account's DID, for user clients
+	// Header holds more request headers, set last (they may replace
+	// Authorization).
+	Header map[string]string
 }
 
 // Anon returns an anonymous client of the server.
@@ -83,6 +86,9 @@ func (c *Client) DoRaw(nsid, query string, body any) (int, []byte) {
 		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("admin:"+AdminPassword)))
 	case c.Token != "":
 		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	for k, v := range c.Header {
+		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
