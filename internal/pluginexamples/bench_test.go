@@ -67,32 +67,31 @@ func BenchmarkCreateRecordHooks(b *testing.B) {
 // testdata or plugins/examples, or an SDK of contentFilters.
 func installCopy(b *testing.B, pds *testpds.PDS, name string, i int) {
 	b.Helper()
+	bundle := ""
 	for _, f := range contentFilters {
 		if f.sdk == name {
-			bundle := f.bundle(b)
-			toml := filepath.Join(bundle, "plugin.toml")
-			manifest, err := os.ReadFile(toml)
-			if err != nil {
-				b.Fatal(err)
-			}
-			renamed := regexp.MustCompile(`(?m)^id = "(.*)"`).ReplaceAllString(string(manifest), fmt.Sprintf(`id = "${1}-%c"`, 'a'+i))
-			if err := os.WriteFile(toml, []byte(renamed), 0o600); err != nil {
-				b.Fatal(err)
-			}
-			install(b, pds, bundle, nil)
-			return
+			bundle = f.bundle(b)
 		}
 	}
-	src := filepath.Join("testdata", name)
-	if _, err := os.Stat(src); err != nil {
-		src = plugintest.Path("plugins", "examples", name)
+	if bundle == "" {
+		src := filepath.Join("testdata", name)
+		if _, err := os.Stat(src); err != nil {
+			src = plugintest.Path("plugins", "examples", name)
+		}
+		bundle = plugintest.BundleDir(b, src, plugintest.BuildGo(b, src, ""))
 	}
-	manifest, err := os.ReadFile(filepath.Join(src, "plugin.toml"))
+	// Its own id: the manifest's with a suffix (the sha256 covers the
+	// module only).
+	toml := filepath.Join(bundle, "plugin.toml")
+	manifest, err := os.ReadFile(toml)
 	if err != nil {
 		b.Fatal(err)
 	}
-	renamed := regexp.MustCompile(`(?m)^id = "(.*)"`).ReplaceAllString(string(manifest), fmt.Sprintf(`id = "${1}%c"`, 'a'+i))
-	id := install(b, pds, plugintest.Bundle(b, plugintest.BuildGo(b, src, ""), renamed), nil)
+	renamed := regexp.MustCompile(`(?m)^id = "(.*)"`).ReplaceAllString(string(manifest), fmt.Sprintf(`id = "${1}-%c"`, 'a'+i))
+	if err := os.WriteFile(toml, []byte(renamed), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	id := install(b, pds, bundle, nil)
 	if name == "contentfilter" {
 		configure(b, pds, id, map[string]any{"banned": []string{"spam", "scam", "crypto giveaway", "free money", "click here"}})
 	}
